@@ -1,0 +1,159 @@
+//! Command-line flags and their environment twins (API.md section 0).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Token-bucket settings for the request rate limit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Tokens added per second.
+    pub per_second: f64,
+    /// Bucket size: how many requests may come at once.
+    pub burst: f64,
+}
+
+/// `off`, or `RATE/BURST` (requests per second / bucket size).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimitSetting(pub Option<RateLimit>);
+
+impl FromStr for RateLimitSetting {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("off") {
+            return Ok(Self(None));
+        }
+        let (rate, burst) = s
+            .split_once('/')
+            .ok_or_else(|| format!("expected `off` or `RATE/BURST`, got `{s}`"))?;
+        let per_second: f64 = rate
+            .trim()
+            .parse()
+            .map_err(|_| format!("bad rate `{rate}`"))?;
+        let burst: f64 = burst
+            .trim()
+            .parse()
+            .map_err(|_| format!("bad burst `{burst}`"))?;
+        if !(per_second > 0.0 && burst >= 1.0) {
+            return Err("rate must be > 0 and burst >= 1".into());
+        }
+        Ok(Self(Some(RateLimit { per_second, burst })))
+    }
+}
+
+/// Every setting of the server. Each flag has an environment twin.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "kirimin",
+    version,
+    about = "Realtime chat server speaking the Kirimin API"
+)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "KIRIMIN_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Directory for the database file and uploaded files.
+    #[arg(long, env = "KIRIMIN_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL; by default the SQLite file `kirimin.db` in the data dir.
+    #[arg(long, env = "KIRIMIN_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Public `host:port` handed to clients as `socket.host`; defaults to the bound address.
+    #[arg(long, env = "KIRIMIN_PUBLIC_HOST")]
+    pub public_host: Option<String>,
+
+    /// Request rate limit per user (per IP before sign-in): `off` or `RATE/BURST`.
+    #[arg(long, env = "KIRIMIN_RATE_LIMIT", default_value = "20/100")]
+    pub rate_limit: RateLimitSetting,
+
+    /// Also return the sign-in code in the sign-in response. Development and load tests only.
+    #[arg(long, env = "KIRIMIN_DEV_EXPOSE_OTP")]
+    pub dev_expose_otp: bool,
+
+    /// SMTP server for sign-in codes, e.g. `smtps://user:pass@smtp.example.com`. Unset: codes go to the log.
+    #[arg(long, env = "KIRIMIN_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// Sender address of sign-in mails.
+    #[arg(
+        long,
+        env = "KIRIMIN_SMTP_FROM",
+        default_value = "Kirimin <no-reply@localhost>"
+    )]
+    pub smtp_from: String,
+
+    /// Milliseconds between WebSocket pings.
+    #[arg(long, env = "KIRIMIN_WS_PING_MS", default_value_t = 5_000)]
+    pub ws_ping_ms: u64,
+
+    /// Milliseconds without any frame from a client after which its socket is dropped.
+    #[arg(long, env = "KIRIMIN_WS_TIMEOUT_MS", default_value_t = 15_000)]
+    pub ws_timeout_ms: u64,
+
+    /// Members per group, the owner included.
+    #[arg(long, env = "KIRIMIN_GROUP_MEMBER_LIMIT", default_value_t = 10)]
+    pub group_member_limit: i64,
+
+    /// Groups one user may own.
+    #[arg(long, env = "KIRIMIN_GROUP_OWN_LIMIT", default_value_t = 2)]
+    pub group_own_limit: i64,
+
+    /// Seconds between two renames of a group (0 turns the cooldown off).
+    #[arg(long, env = "KIRIMIN_GROUP_RENAME_COOLDOWN", default_value_t = 900)]
+    pub group_rename_cooldown: u64,
+
+    /// Days a sign-in session lasts.
+    #[arg(long, env = "KIRIMIN_SESSION_DAYS", default_value_t = 30)]
+    pub session_days: u64,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "KIRIMIN_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+impl Config {
+    /// The database URL in force: the flag, or `kirimin.db` in the data dir.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => self
+                .data_dir
+                .join("kirimin.db")
+                .to_string_lossy()
+                .into_owned(),
+        }
+    }
+
+    /// Interval between server pings.
+    pub fn ws_ping(&self) -> Duration {
+        Duration::from_millis(self.ws_ping_ms.max(10))
+    }
+
+    /// Silence after which a socket is dropped.
+    pub fn ws_timeout(&self) -> Duration {
+        Duration::from_millis(self.ws_timeout_ms.max(20))
+    }
+
+    /// Defaults with a given data dir and no environment, for tests and tools.
+    pub fn with_data_dir(
+        data_dir: impl Into<PathBuf>,
+        extra_args: &[&str],
+    ) -> Result<Self, clap::Error> {
+        let dir: PathBuf = data_dir.into();
+        let mut args: Vec<String> = vec![
+            "kirimin".into(),
+            "--data-dir".into(),
+            dir.to_string_lossy().into_owned(),
+        ];
+        args.extend(extra_args.iter().map(|s| s.to_string()));
+        Config::try_parse_from(args)
+    }
+}

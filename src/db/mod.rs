@@ -1,0 +1,91 @@
+//! Database access: the pool, embedded migrations, and one module of queries per table.
+//!
+//! Everything here is blocking Diesel code; callers reach it through [`run`],
+//! which moves the work onto the blocking thread pool.
+
+pub mod friends;
+pub mod groups;
+pub mod login_codes;
+pub mod messages;
+pub mod schema;
+pub mod sessions;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::ApiError;
+
+/// The connection type every query function takes.
+pub type DbConn = SqliteConnection;
+/// The shared connection pool.
+pub type Pool = r2d2::Pool<ConnectionManager<DbConn>>;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// WAL, a busy timeout and foreign keys on every pooled SQLite connection.
+#[derive(Debug)]
+struct SqliteTuning;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqliteTuning {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Opens the pool, switches the file to WAL and applies pending migrations.
+pub fn open(url: &str) -> Result<Pool, String> {
+    let manager = ConnectionManager::<DbConn>::new(url);
+    let pool = r2d2::Pool::builder()
+        .max_size(16)
+        .connection_timeout(Duration::from_secs(30))
+        .connection_customizer(Box::new(SqliteTuning))
+        .build(manager)
+        .map_err(|e| format!("cannot open database {url}: {e}"))?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| format!("cannot connect to {url}: {e}"))?;
+    conn.batch_execute("PRAGMA journal_mode = WAL;")
+        .map_err(|e| format!("cannot enable WAL: {e}"))?;
+    conn.run_pending_migrations(MIGRATIONS)
+        .map_err(|e| format!("migrations failed: {e}"))?;
+    Ok(pool)
+}
+
+/// Runs blocking database work on the blocking pool and waits for it.
+pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await?
+}
+
+/// Runs `work` in an immediate (write-locking) transaction on the blocking pool.
+pub async fn write<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+{
+    run(pool, move |conn| conn.immediate_transaction(work)).await
+}
+
+/// True when a Diesel error is a unique-constraint violation.
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

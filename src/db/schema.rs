@@ -1,0 +1,116 @@
+//! Diesel table definitions, in step with `migrations/`.
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        username -> Text,
+        username_lower -> Text,
+        displayname -> Text,
+        bio -> Nullable<Text>,
+        image -> Nullable<Text>,
+        badges -> Text,
+        created_at -> BigInt,
+        username_changed_at -> Nullable<BigInt>,
+        displayname_changed_at -> Nullable<BigInt>,
+        bio_changed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    login_codes (email) {
+        email -> Text,
+        code_hash -> Text,
+        expires_at -> BigInt,
+        wrong_tries -> Integer,
+        window_start -> BigInt,
+        sent_in_window -> Integer,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    chat_groups (id) {
+        id -> Text,
+        owner_id -> Text,
+        name -> Text,
+        image -> Nullable<Text>,
+        link -> Text,
+        created_at -> BigInt,
+        renamed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    group_members (group_id, user_id) {
+        group_id -> Text,
+        user_id -> Text,
+        joined_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    messages (n) {
+        n -> BigInt,
+        id -> Text,
+        room -> Text,
+        user_id -> Text,
+        created_at -> BigInt,
+        kind -> Text,
+        text -> Text,
+        reply -> Nullable<Text>,
+        edited -> Nullable<BigInt>,
+        source -> Nullable<Text>,
+        duration -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    room_reads (room, user_id) {
+        room -> Text,
+        user_id -> Text,
+        last_read -> BigInt,
+    }
+}
+
+diesel::table! {
+    direct_rooms (room) {
+        room -> Text,
+        user_a -> Text,
+        user_b -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(group_members -> chat_groups (group_id));
+diesel::joinable!(group_members -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    login_codes,
+    sessions,
+    chat_groups,
+    group_members,
+    friend_requests,
+    messages,
+    room_reads,
+    direct_rooms
+);
+
+diesel::table! {
+    friend_requests (from_id, to_id) {
+        from_id -> Text,
+        to_id -> Text,
+        accepted -> Integer,
+        created_at -> BigInt,
+    }
+}

@@ -1,0 +1,100 @@
+//! `/x/auth/*`: sign-in by e-mail code, verify, isUser, logout.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::otp;
+use crate::auth::session::{self, identity_of, CurrentUser};
+use crate::db;
+use crate::error::{ok_data, ApiError, ApiResult};
+use crate::http::json::Body;
+use crate::state::AppState;
+use crate::{rooms, views};
+
+#[derive(Deserialize)]
+struct SignIn {
+    email: String,
+}
+
+async fn sign_in(state: web::Data<AppState>, Body(body): Body<SignIn>) -> ApiResult {
+    let email = otp::normalize_email(&body.email)?;
+    let code = otp::issue(&state.pool, email.clone()).await?;
+    let st = state.clone();
+    let (to, c) = (email.clone(), code.clone());
+    web::block(move || st.mailer.deliver(&to, &c)).await??;
+    let mut data = json!({ "email": email });
+    if state.config.dev_expose_otp {
+        data["code"] = code.into();
+    }
+    Ok(ok_data(data))
+}
+
+#[derive(Deserialize)]
+struct Verify {
+    email: String,
+    code: Value,
+}
+
+async fn verify(state: web::Data<AppState>, Body(body): Body<Verify>) -> ApiResult {
+    let email = otp::normalize_email(&body.email)?;
+    let code = otp::code_from_json(&body.code)?;
+    let (user, first) = otp::verify(&state.pool, email, code).await?;
+    let days = state.config.session_days;
+    let token = state.sessions.create(&state.pool, &user.id, days).await?;
+    let data = json!({
+        "user": { "id": user.id, "data": { "provider": "email", "email": user.email, "id": user.id } },
+        "first": first,
+    });
+    let mut resp = ok_data(data);
+    resp.add_cookie(&session::cookie(&token, days))
+        .map_err(ApiError::internal)?;
+    Ok(resp)
+}
+
+async fn is_user(state: web::Data<AppState>, CurrentUser(user): CurrentUser) -> ApiResult {
+    let socket_id = state.socket_ids.issue(&user);
+    let uid = user.clone();
+    let (me, chats) = db::run(&state.pool, move |c| {
+        let me = db::users::find(c, &uid)?.ok_or_else(ApiError::unauthorized)?;
+        let requesters = db::friends::pending_for(c, &uid)?;
+        let req = views::user_objects(c, &uid, &requesters)?;
+        let chats = rooms::chats_of(c, &uid)?;
+        let me = json!({
+            "id": me.id,
+            "email": [{ "email": me.email, "provider": "email" }],
+            "username": me.username,
+            "displayname": me.displayname,
+            "image": me.image,
+            "bio": me.bio,
+            "badges": views::badges(&me.badges),
+            "req": req,
+        });
+        Ok((me, chats))
+    })
+    .await?;
+    Ok(ok_data(json!({
+        "me": me,
+        "socket": { "id": socket_id, "host": state.public_host },
+        "c": chats,
+    })))
+}
+
+async fn logout(req: HttpRequest, state: web::Data<AppState>, _user: CurrentUser) -> ApiResult {
+    if let Some(token) = identity_of(&req).token {
+        state.sessions.destroy(&state.pool, &token).await?;
+    }
+    Ok(HttpResponse::Found()
+        .insert_header((header::LOCATION, "/app"))
+        .cookie(session::removal_cookie())
+        .finish())
+}
+
+/// Registers the auth routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/x/auth/sign-in", web::post().to(sign_in))
+        .route("/x/auth/verify", web::post().to(verify))
+        .route("/x/auth/isUser", web::get().to(is_user))
+        .route("/x/auth/logout", web::get().to(logout));
+}

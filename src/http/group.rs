@@ -1,0 +1,176 @@
+//! `/x/group/*`: the HTTP face of groups. Handlers parse and authorise the
+//! caller; the group's actor decides and signals.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::CurrentUser;
+use crate::db;
+use crate::error::{ok, ok_data, ok_text, ApiError, ApiResult};
+use crate::files;
+use crate::http::json::{Body, Empty, FileBody};
+use crate::ids;
+use crate::realtime::group_commands::{self as cmd, valid_name};
+use crate::realtime::registry::ask;
+use crate::state::AppState;
+use crate::views;
+
+#[derive(Deserialize)]
+struct Create {
+    name: String,
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    Body(body): Body<Create>,
+) -> ApiResult {
+    let name = valid_name(&body.name)?;
+    let limit = state.config.group_own_limit;
+    let uid = me.clone();
+    let (group, members) = db::write(&state.pool, move |c| {
+        if db::groups::count_owned(c, &uid)? >= limit {
+            return Err(ApiError::new(400, "GRPS_OWN_MAX"));
+        }
+        let group = db::groups::create(c, &uid, &name, ids::now_ms())?;
+        let members = views::user_objects(c, &uid, std::slice::from_ref(&uid))?;
+        Ok((group, members))
+    })
+    .await?;
+    Ok(ok_data(json!({
+        "roomid": group.id,
+        "group": { "m": [], "u": members, "r": views::group_room(&group) },
+    })))
+}
+
+#[derive(Deserialize)]
+struct JoinBody {
+    link: String,
+}
+
+async fn join(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    gid: web::Path<String>,
+    Body(body): Body<JoinBody>,
+) -> ApiResult {
+    let joined = ask(
+        &state,
+        &gid,
+        cmd::Join {
+            user: me.clone(),
+            link: body.link,
+        },
+    )
+    .await?;
+    let group = joined.group;
+    let members = joined.members;
+    let u = db::run(&state.pool, move |c| {
+        Ok(views::user_objects(c, &me, &members)?)
+    })
+    .await?;
+    Ok(ok_data(
+        json!({ "r": views::group_room(&group), "u": u, "m": [] }),
+    ))
+}
+
+async fn leave(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    gid: web::Path<String>,
+    _body: Body<Empty>,
+) -> ApiResult {
+    ask(&state, &gid, cmd::Leave { user: me }).await?;
+    Ok(ok())
+}
+
+async fn kick(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    path: web::Path<(String, String)>,
+    _body: Body<Empty>,
+) -> ApiResult {
+    let (gid, target) = path.into_inner();
+    ask(&state, &gid, cmd::Kick { by: me, target }).await?;
+    Ok(ok())
+}
+
+#[derive(Deserialize)]
+struct GroupId {
+    id: String,
+}
+
+async fn reset_link(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    Body(body): Body<GroupId>,
+) -> ApiResult {
+    let link = ask(&state, &body.id, cmd::ResetLink { by: me }).await?;
+    Ok(ok_text(link))
+}
+
+#[derive(Deserialize)]
+struct Rename {
+    id: String,
+    gname: String,
+}
+
+async fn set_name(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    Body(body): Body<Rename>,
+) -> ApiResult {
+    let name = ask(
+        &state,
+        &body.id,
+        cmd::Rename {
+            by: me,
+            name: body.gname,
+        },
+    )
+    .await?;
+    Ok(ok_text(name))
+}
+
+#[derive(Deserialize)]
+struct SetImg {
+    id: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    name: Option<String>,
+    img: String,
+}
+
+async fn set_img(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    Body(body): FileBody<SetImg>,
+) -> ApiResult {
+    let SetImg { id, img, .. } = body;
+    let (bytes, kind) = web::block(move || files::decode_image(&img)).await??;
+    let name = ask(
+        &state,
+        &id,
+        cmd::SetImage {
+            by: me,
+            bytes: Arc::new(bytes),
+            kind,
+        },
+    )
+    .await?;
+    Ok(ok_text(name))
+}
+
+/// Registers the group routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/x/group/create", web::post().to(create))
+        .route("/x/group/join/{gid}", web::post().to(join))
+        .route("/x/group/leave/{gid}", web::post().to(leave))
+        .route("/x/group/kick/{gid}/{uid}", web::post().to(kick))
+        .route("/x/group/reset-link", web::post().to(reset_link))
+        .route("/x/group/set-groupname", web::post().to(set_name))
+        .route("/x/group/set-img", web::post().to(set_img));
+}

@@ -1,0 +1,20 @@
+//! kirimin: a realtime chat server speaking the Kirimin API.
+//!
+//! `server::start` builds everything; `main.rs` only parses flags and waits
+//! for a signal. See `docs/ARCHITECTURE.md` for how a request flows.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod files;
+pub mod http;
+pub mod ids;
+pub mod realtime;
+pub mod rooms;
+pub mod server;
+pub mod state;
+pub mod views;
+
+pub use config::Config;
+pub use server::{start, RunningServer};

@@ -1,0 +1,198 @@
+//! The group actor: one per active group. It owns the group's membership and
+//! the live sessions of its members, runs the group's commands one at a time
+//! (see `group_commands`), and fans signals out to the sessions.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use actix_web::web;
+
+use super::hub::SessionHandle;
+use super::session::{Subscribed, Unsubscribed};
+use super::signal::Frame;
+use crate::db::{self, DbConn};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// How often an actor looks for dead sessions and idleness.
+const SWEEP_EVERY: Duration = Duration::from_secs(15);
+/// An actor with no live session and no command for this long stops.
+const IDLE_AFTER: Duration = Duration::from_secs(30);
+
+/// The actor of one group.
+pub struct GroupActor {
+    pub(super) gid: String,
+    pub(super) state: web::Data<AppState>,
+    /// False once the group is known not to exist (never created, or disbanded).
+    pub(super) exists: bool,
+    pub(super) members: HashSet<String>,
+    sessions: HashMap<String, Vec<SessionHandle>>,
+    last_active: Instant,
+}
+
+/// A member's socket opened.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Attach {
+    pub user: String,
+    pub handle: SessionHandle,
+}
+
+/// A socket closed.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Detach {
+    pub user: String,
+    pub sid: u64,
+}
+
+impl GroupActor {
+    pub fn new(gid: String, state: web::Data<AppState>) -> Self {
+        Self {
+            gid,
+            state,
+            exists: true,
+            members: HashSet::new(),
+            sessions: HashMap::new(),
+            last_active: Instant::now(),
+        }
+    }
+
+    /// Counts `user`'s live sockets (from the hub) as sessions of this group.
+    pub(super) fn adopt_sessions_of(&mut self, user: &str) {
+        for handle in self.state.hub.sessions_of(user) {
+            self.add_session(user, handle);
+        }
+    }
+
+    fn add_session(&mut self, user: &str, handle: SessionHandle) {
+        let list = self.sessions.entry(user.to_string()).or_default();
+        if !list.iter().any(|h| h.sid == handle.sid) {
+            handle.addr.do_send(Subscribed(self.gid.clone()));
+            list.push(handle);
+        }
+    }
+
+    /// Forgets `user`'s sessions (the user left or was removed).
+    pub(super) fn drop_sessions_of(&mut self, user: &str) {
+        for handle in self.sessions.remove(user).unwrap_or_default() {
+            handle.addr.do_send(Unsubscribed(self.gid.clone()));
+        }
+    }
+
+    /// Pushes `frame` to every live session of `user`.
+    pub(super) fn send_to(&mut self, user: &str, frame: &Frame) {
+        if let Some(list) = self.sessions.get_mut(user) {
+            list.retain(|h| h.push(frame));
+        }
+    }
+
+    /// Pushes `frame` to every member's sessions except `except`'s.
+    pub(super) fn broadcast(&mut self, frame: &Frame, except: Option<&str>) {
+        for (user, list) in self.sessions.iter_mut() {
+            if Some(user.as_str()) != except {
+                list.retain(|h| h.push(frame));
+            }
+        }
+    }
+
+    /// Stops this actor and takes it out of the registry.
+    pub(super) fn retire(&mut self, ctx: &mut Context<Self>) {
+        for user in self.sessions.keys().cloned().collect::<Vec<_>>() {
+            self.drop_sessions_of(&user);
+        }
+        self.state.groups.remove_if_same(&self.gid, &ctx.address());
+        ctx.stop();
+    }
+
+    fn sweep(&mut self, ctx: &mut Context<Self>) {
+        self.sessions.retain(|_, list| {
+            list.retain(|h| h.addr.connected());
+            !list.is_empty()
+        });
+        if self.sessions.is_empty() && self.last_active.elapsed() > IDLE_AFTER {
+            self.retire(ctx);
+        }
+    }
+
+    /// Runs a command's database work in a write transaction on the blocking
+    /// pool, then `after` on the actor. No other message of this group is
+    /// handled in between, so the group's changes happen one at a time.
+    pub(super) fn command<R, T, W, A>(
+        &mut self,
+        work: W,
+        after: A,
+    ) -> AtomicResponse<Self, Result<T, ApiError>>
+    where
+        R: Send + 'static,
+        T: 'static,
+        W: FnOnce(&mut DbConn) -> Result<R, ApiError> + Send + 'static,
+        A: FnOnce(&mut Self, R, &mut Context<Self>) -> T + 'static,
+    {
+        self.last_active = Instant::now();
+        let pool = self.state.pool.clone();
+        let fut = async move { db::write(&pool, work).await };
+        AtomicResponse::new(Box::pin(fut.into_actor(self).map(move |res, act, ctx| {
+            let out = res.map(|r| after(act, r, ctx));
+            if !act.exists {
+                act.retire(ctx);
+            }
+            out
+        })))
+    }
+}
+
+impl Actor for GroupActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        let pool = self.state.pool.clone();
+        let gid = self.gid.clone();
+        let load = async move {
+            db::run(&pool, move |c| {
+                let exists = db::groups::find(c, &gid)?.is_some();
+                Ok((exists, db::groups::member_ids(c, &gid)?))
+            })
+            .await
+        };
+        // `wait` holds back every message until the members are loaded.
+        ctx.wait(load.into_actor(self).map(|res, act, ctx| match res {
+            Ok((exists, members)) => {
+                act.exists = exists;
+                for user in &members {
+                    act.adopt_sessions_of(user);
+                }
+                act.members = members.into_iter().collect();
+            }
+            Err(e) => {
+                tracing::error!("group {} failed to load: {e}", act.gid);
+                act.retire(ctx);
+            }
+        }));
+        ctx.run_interval(SWEEP_EVERY, |act, ctx| act.sweep(ctx));
+    }
+}
+
+impl Handler<Attach> for GroupActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Attach, _ctx: &mut Self::Context) {
+        if self.members.contains(&msg.user) {
+            self.add_session(&msg.user, msg.handle);
+        }
+    }
+}
+
+impl Handler<Detach> for GroupActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Detach, _ctx: &mut Self::Context) {
+        if let Some(list) = self.sessions.get_mut(&msg.user) {
+            list.retain(|h| h.sid != msg.sid);
+            if list.is_empty() {
+                self.sessions.remove(&msg.user);
+            }
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! Commands a group actor runs: each checks its rule in the database, writes
+//! the change in one transaction, then fans the signals out.
+
+use std::sync::Arc;
+
+use actix::prelude::*;
+
+use super::group::GroupActor;
+use super::signal::Signal;
+use crate::db::groups::{self, Group};
+use crate::db::{users, DbConn};
+use crate::error::ApiError;
+use crate::files::{FileStore, ImageKind};
+use crate::{ids, views};
+
+fn group_404() -> ApiError {
+    ApiError::new(404, "GRPS_404")
+}
+
+/// The group, or `404 GRPS_404`.
+fn load(conn: &mut DbConn, gid: &str) -> Result<Group, ApiError> {
+    groups::find(conn, gid)?.ok_or_else(group_404)
+}
+
+/// The group if `by` owns it: `404 GRPS_404`, or `owner_status GRPS_OWNER_FEATURE`.
+fn load_owned(
+    conn: &mut DbConn,
+    gid: &str,
+    by: &str,
+    owner_status: u16,
+) -> Result<Group, ApiError> {
+    let group = load(conn, gid)?;
+    if group.owner_id != by {
+        return Err(ApiError::new(owner_status, "GRPS_OWNER_FEATURE"));
+    }
+    Ok(group)
+}
+
+/// Checks a group name: 1-35 characters after trimming. Returns it trimmed.
+pub fn valid_name(raw: &str) -> Result<String, ApiError> {
+    let name = raw.trim();
+    let len = name.chars().count();
+    if len == 0 || len > 35 {
+        return Err(ApiError::new(400, "GRPS_DNAME_LENGTH"));
+    }
+    Ok(name.to_string())
+}
+
+/// Join through an invite link.
+#[derive(Message, Clone)]
+#[rtype(result = "Result<Joined, ApiError>")]
+pub struct Join {
+    pub user: String,
+    pub link: String,
+}
+
+/// A successful join (or a repeated one).
+#[derive(Debug)]
+pub struct Joined {
+    pub group: Group,
+    pub members: Vec<String>,
+}
+
+impl Handler<Join> for GroupActor {
+    type Result = AtomicResponse<Self, Result<Joined, ApiError>>;
+
+    fn handle(&mut self, msg: Join, _ctx: &mut Self::Context) -> Self::Result {
+        let gid = self.gid.clone();
+        let limit = self.state.config.group_member_limit;
+        let user = msg.user.clone();
+        self.command(
+            move |c| {
+                let not_found = || ApiError::new(404, "INV_NOT_FOUND_DESC");
+                let group = groups::find(c, &gid)?.ok_or_else(not_found)?;
+                if group.link != msg.link {
+                    return Err(not_found());
+                }
+                let mut newcomer = None;
+                if !groups::is_member(c, &gid, &msg.user)? {
+                    if groups::count_members(c, &gid)? >= limit {
+                        return Err(ApiError::new(400, "GRPS_MEMBER_LIMIT"));
+                    }
+                    groups::add_member(c, &gid, &msg.user, ids::now_ms())?;
+                    newcomer = users::find(c, &msg.user)?;
+                }
+                let members = groups::member_ids(c, &gid)?;
+                Ok((Joined { group, members }, newcomer))
+            },
+            move |act, (joined, newcomer), _ctx| {
+                if let Some(new_user) = newcomer {
+                    act.members.insert(user.clone());
+                    act.adopt_sessions_of(&user);
+                    let frame = Signal::new("memberjoin", &user)
+                        .field("groupid", act.gid.as_str())
+                        .field("user", views::user_object(&new_user, 0))
+                        .encode();
+                    act.broadcast(&frame, Some(&user));
+                }
+                joined
+            },
+        )
+    }
+}
+
+/// Leave a group; the owner leaving disbands it.
+#[derive(Message, Clone)]
+#[rtype(result = "Result<(), ApiError>")]
+pub struct Leave {
+    pub user: String,
+}
+
+enum LeaveOutcome {
+    Left,
+    Disbanded { members: Vec<String> },
+}
+
+impl Handler<Leave> for GroupActor {
+    type Result = AtomicResponse<Self, Result<(), ApiError>>;
+
+    fn handle(&mut self, msg: Leave, _ctx: &mut Self::Context) -> Self::Result {
+        let gid = self.gid.clone();
+        let user = msg.user.clone();
+        let files = self.state.files.clone();
+        self.command(
+            move |c| {
+                let group = load(c, &gid)?;
+                if group.owner_id == msg.user {
+                    let members = groups::member_ids(c, &gid)?;
+                    crate::db::messages::delete_room(c, "group", &gid)?;
+                    groups::delete(c, &gid)?;
+                    // Files go only once the rows are gone for good (the commit follows).
+                    if let Some(image) = &group.image {
+                        FileStore::remove(&files.group_image(image));
+                    }
+                    let _ = std::fs::remove_dir_all(files.media_dir("group", &gid));
+                    return Ok(LeaveOutcome::Disbanded { members });
+                }
+                if !groups::remove_member(c, &gid, &msg.user)? {
+                    return Err(ApiError::new(400, "GRPS_NOT_MEMBER"));
+                }
+                Ok(LeaveOutcome::Left)
+            },
+            move |act, outcome, _ctx| match outcome {
+                LeaveOutcome::Left => {
+                    act.members.remove(&user);
+                    act.drop_sessions_of(&user);
+                    let frame = Signal::new("memberleave", &user)
+                        .field("groupid", act.gid.as_str())
+                        .encode();
+                    act.broadcast(&frame, None);
+                }
+                LeaveOutcome::Disbanded { members } => {
+                    let frame = Signal::new("memberkick", &user)
+                        .field("groupid", act.gid.as_str())
+                        .encode();
+                    for member in &members {
+                        act.send_to(member, &frame);
+                    }
+                    act.members.clear();
+                    act.exists = false;
+                }
+            },
+        )
+    }
+}
+
+/// The owner removes a member.
+#[derive(Message, Clone)]
+#[rtype(result = "Result<(), ApiError>")]
+pub struct Kick {
+    pub by: String,
+    pub target: String,
+}
+
+impl Handler<Kick> for GroupActor {
+    type Result = AtomicResponse<Self, Result<(), ApiError>>;
+
+    fn handle(&mut self, msg: Kick, _ctx: &mut Self::Context) -> Self::Result {
+        let gid = self.gid.clone();
+        let Kick { by, target } = msg.clone();
+        self.command(
+            move |c| {
+                load_owned(c, &gid, &msg.by, 400)?;
+                if msg.target == msg.by {
+                    return Err(ApiError::new(400, "GRPS_KICK_SELF"));
+                }
+                if !groups::remove_member(c, &gid, &msg.target)? {
+                    return Err(ApiError::new(404, "FIND_NOTFOUND"));
+                }
+                Ok(())
+            },
+            move |act, (), _ctx| {
+                act.members.remove(&target);
+                act.drop_sessions_of(&target);
+                let key = ids::signal_key();
+                let gid = act.gid.as_str();
+                let leave = Signal::with_key(&key, "memberleave", &target)
+                    .field("groupid", gid)
+                    .encode();
+                let kick = Signal::with_key(&key, "memberkick", &by)
+                    .field("groupid", gid)
+                    .encode();
+                act.broadcast(&leave, None);
+                // Every socket of the kicked user, straight from the hub.
+                act.state.hub.send_to_user(&target, &kick);
+            },
+        )
+    }
+}
+
+/// The owner renames the group.
+#[derive(Message, Clone)]
+#[rtype(result = "Result<String, ApiError>")]
+pub struct Rename {
+    pub by: String,
+    pub name: String,
+}
+
+impl Handler<Rename> for GroupActor {
+    type Result = AtomicResponse<Self, Result<String, ApiError>>;
+
+    fn handle(&mut self, msg: Rename, _ctx: &mut Self::Context) -> Self::Result {
+        let gid = self.gid.clone();
+        let cooldown_ms = self.state.config.group_rename_cooldown as i64 * 1000;
+        self.command(
+            move |c| {
+                let group = load_owned(c, &gid, &msg.by, 403)?;
+                let name = valid_name(&msg.name)?;
+                let now = ids::now_ms();
+                if let Some(at) = group.renamed_at {
+                    if cooldown_ms > 0 && now < at + cooldown_ms {
+                        return Err(ApiError::cooldown("GRPS_DNAME_COOLDOWN", at + cooldown_ms));
+                    }
+                }
+                groups::set_name(c, &gid, &name, now)?;
+                Ok(name)
+            },
+            |_, name, _| name,
+        )
+    }
+}
+
+/// The owner replaces the invite link; the old one stops working.
+#[derive(Message, Clone)]
+#[rtype(result = "Result<String, ApiError>")]
+pub struct ResetLink {
+    pub by: String,
+}
+
+impl Handler<ResetLink> for GroupActor {
+    type Result = AtomicResponse<Self, Result<String, ApiError>>;
+
+    fn handle(&mut self, msg: ResetLink, _ctx: &mut Self::Context) -> Self::Result {
+        let gid = self.gid.clone();
+        self.command(
+            move |c| {
+                load_owned(c, &gid, &msg.by, 403)?;
+                let link = ids::alphanumeric(groups::LINK_LEN);
+                groups::set_link(c, &gid, &link)?;
+                Ok(link)
+            },
+            |_, link, _| link,
+        )
+    }
+}
+
+/// The owner sets the group picture.
+#[derive(Message, Clone)]
+#[rtype(result = "Result<String, ApiError>")]
+pub struct SetImage {
+    pub by: String,
+    pub bytes: Arc<Vec<u8>>,
+    pub kind: ImageKind,
+}
+
+impl Handler<SetImage> for GroupActor {
+    type Result = AtomicResponse<Self, Result<String, ApiError>>;
+
+    fn handle(&mut self, msg: SetImage, _ctx: &mut Self::Context) -> Self::Result {
+        let gid = self.gid.clone();
+        let files = self.state.files.clone();
+        self.command(
+            move |c| {
+                let group = load_owned(c, &gid, &msg.by, 403)?;
+                let name = crate::files::generated_name(msg.kind.ext());
+                let path = files.group_image(&name);
+                FileStore::write(&path, &msg.bytes)?;
+                if let Err(e) = groups::set_image(c, &gid, &name) {
+                    FileStore::remove(&path);
+                    return Err(e.into());
+                }
+                if let Some(old) = group.image {
+                    FileStore::remove(&files.group_image(&old));
+                }
+                Ok(name)
+            },
+            |_, name, _| name,
+        )
+    }
+}

@@ -1,0 +1,89 @@
+//! The hub: user id -> that user's live sockets (every tab and device).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix::Addr;
+use dashmap::DashMap;
+
+use super::session::{CloseSession, Push, WsSession};
+use super::signal::Frame;
+
+/// One live socket.
+#[derive(Debug, Clone)]
+pub struct SessionHandle {
+    /// Unique per server run.
+    pub sid: u64,
+    pub addr: Addr<WsSession>,
+}
+
+impl SessionHandle {
+    /// Queues `frame` without waiting. A socket whose queue is full is too slow:
+    /// it is told to close and `false` comes back, as for a socket that is gone.
+    pub fn push(&self, frame: &Frame) -> bool {
+        match self.addr.try_send(Push(frame.clone())) {
+            Ok(()) => true,
+            Err(actix::prelude::SendError::Full(_)) => {
+                tracing::warn!(sid = self.sid, "dropping a socket that cannot keep up");
+                self.addr.do_send(CloseSession::SLOW);
+                false
+            }
+            Err(actix::prelude::SendError::Closed(_)) => false,
+        }
+    }
+}
+
+/// Live sockets by user.
+#[derive(Debug, Default)]
+pub struct Hub {
+    users: DashMap<String, Vec<SessionHandle>>,
+    next_sid: AtomicU64,
+}
+
+impl Hub {
+    /// A fresh session id.
+    pub fn next_sid(&self) -> u64 {
+        self.next_sid.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Adds a live socket of `user`.
+    pub fn register(&self, user: &str, handle: SessionHandle) {
+        self.users.entry(user.to_string()).or_default().push(handle);
+    }
+
+    /// Removes a socket of `user`.
+    pub fn unregister(&self, user: &str, sid: u64) {
+        if let dashmap::mapref::entry::Entry::Occupied(mut e) = self.users.entry(user.to_string()) {
+            e.get_mut().retain(|h| h.sid != sid);
+            if e.get().is_empty() {
+                e.remove();
+            }
+        }
+    }
+
+    /// The live sockets of `user` (a copy: no lock is held afterwards).
+    pub fn sessions_of(&self, user: &str) -> Vec<SessionHandle> {
+        self.users.get(user).map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// Pushes `frame` to every socket of `user`.
+    pub fn send_to_user(&self, user: &str, frame: &Frame) {
+        for handle in self.sessions_of(user) {
+            if !handle.push(frame) {
+                self.unregister(user, handle.sid);
+            }
+        }
+    }
+
+    /// Number of live sockets.
+    pub fn socket_count(&self) -> usize {
+        self.users.iter().map(|e| e.value().len()).sum()
+    }
+
+    /// Tells every socket to close (server shutdown).
+    pub fn close_all(&self) {
+        let all: Vec<SessionHandle> = self.users.iter().flat_map(|e| e.value().clone()).collect();
+        for handle in all {
+            handle.addr.do_send(CloseSession::SHUTDOWN);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Live connections: WebSocket sessions, the hub of users' sockets, group
+//! actors and their registry, and the signal format.
+
+pub mod client_frames;
+pub mod group;
+pub mod group_commands;
+pub mod hub;
+pub mod registry;
+pub mod session;
+pub mod signal;
+pub mod socket_ids;

@@ -1,0 +1,130 @@
+//! Builds the shared state and the HTTP server; used by `main` and by tests.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+
+use crate::auth::mailer::Mailer;
+use crate::auth::rate_limit::RateLimiter;
+use crate::auth::session::{identify, SessionStore};
+use crate::config::Config;
+use crate::files::FileStore;
+use crate::http;
+use crate::realtime::{hub::Hub, registry::GroupRegistry, socket_ids::SocketIds};
+use crate::state::AppState;
+
+/// How often expired sessions, socket ids and idle rate buckets are dropped.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
+
+/// A server that is accepting requests.
+pub struct RunningServer {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// The shared state (tests read the database and hub through it).
+    pub state: web::Data<AppState>,
+    handle: ServerHandle,
+    stopped: Arc<AtomicBool>,
+    task: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Graceful stop: every socket gets a close frame, in-flight requests finish.
+    pub async fn stop(self) {
+        self.stopped.store(true, Ordering::Relaxed);
+        self.state.hub.close_all();
+        // Give the close frames a moment to be written before the workers go.
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        self.handle.stop(true).await;
+        let _ = self.task.await;
+    }
+
+    /// Waits until the server ends by itself.
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Opens the database (creating the data dir), binds, and starts serving.
+pub async fn start(config: Config) -> Result<RunningServer, String> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
+    let url = config.database_url();
+    let pool = web::block(move || crate::db::open(&url))
+        .await
+        .map_err(|e| e.to_string())??;
+    let listener =
+        TcpListener::bind(config.bind).map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let mailer = Mailer::new(config.smtp_url.as_deref(), &config.smtp_from)?;
+    let state = web::Data::new(AppState {
+        public_host: config
+            .public_host
+            .clone()
+            .unwrap_or_else(|| addr.to_string()),
+        limiter: config.rate_limit.0.map(RateLimiter::new),
+        files: FileStore::new(&config.data_dir),
+        sessions: SessionStore::default(),
+        hub: Hub::default(),
+        groups: GroupRegistry::default(),
+        socket_ids: SocketIds::default(),
+        mailer,
+        pool,
+        config,
+    });
+    let workers = state
+        .config
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let app_state = state.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(app_state.clone())
+            .configure(http::routes)
+            .default_service(http::default_service())
+            .wrap(from_fn(identify))
+            .wrap(from_fn(http::guard::envelope))
+    })
+    .workers(workers)
+    .backlog(4096)
+    .max_connection_rate(2048)
+    .disable_signals()
+    .shutdown_timeout(5)
+    .listen(listener)
+    .map_err(|e| format!("cannot listen on {addr}: {e}"))?
+    .run();
+    let handle = server.handle();
+    let task = actix_web::rt::spawn(server);
+    let stopped = Arc::new(AtomicBool::new(false));
+    spawn_housekeeping(state.clone(), stopped.clone());
+    Ok(RunningServer {
+        addr,
+        state,
+        handle,
+        stopped,
+        task,
+    })
+}
+
+fn spawn_housekeeping(state: web::Data<AppState>, stopped: Arc<AtomicBool>) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(HOUSEKEEPING_EVERY);
+        loop {
+            tick.tick().await;
+            if stopped.load(Ordering::Relaxed) {
+                break;
+            }
+            state.socket_ids.prune();
+            if let Some(limiter) = &state.limiter {
+                limiter.prune();
+            }
+            if let Err(e) = state.sessions.prune(&state.pool).await {
+                tracing::warn!("session cleanup failed: {e}");
+            }
+        }
+    });
+}

@@ -1,0 +1,25 @@
+//! Shared server state, built once at start-up and handed to every worker.
+
+use crate::auth::mailer::Mailer;
+use crate::auth::rate_limit::RateLimiter;
+use crate::auth::session::SessionStore;
+use crate::config::Config;
+use crate::db::Pool;
+use crate::files::FileStore;
+use crate::realtime::{hub::Hub, registry::GroupRegistry, socket_ids::SocketIds};
+
+/// Everything handlers and actors share.
+pub struct AppState {
+    pub config: Config,
+    pub pool: Pool,
+    pub sessions: SessionStore,
+    /// `None` when the rate limit is off.
+    pub limiter: Option<RateLimiter>,
+    pub mailer: Mailer,
+    pub hub: Hub,
+    pub groups: GroupRegistry,
+    pub socket_ids: SocketIds,
+    pub files: FileStore,
+    /// `host:port` handed to clients as `socket.host`.
+    pub public_host: String,
+}

@@ -1,0 +1,60 @@
+//! The JSON objects of the API: user objects and room objects.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+
+use crate::db::groups::Group;
+use crate::db::users::User;
+use crate::db::DbConn;
+
+/// The public user object, as `viewer_state` (`isFriend`, 0-3) says the viewer sees it.
+pub fn user_object(u: &User, is_friend: i32) -> Value {
+    json!({
+        "id": u.id,
+        "username": u.username,
+        "displayname": u.displayname,
+        "bio": u.bio,
+        "image": u.image,
+        "badges": badges(&u.badges),
+        "isFriend": is_friend,
+    })
+}
+
+/// The badges column as a JSON array.
+pub fn badges(raw: &str) -> Value {
+    serde_json::from_str::<Value>(raw)
+        .ok()
+        .filter(Value::is_array)
+        .unwrap_or_else(|| json!([]))
+}
+
+/// The room object of a group (`r`).
+pub fn group_room(g: &Group) -> Value {
+    json!({
+        "owner": g.owner_id,
+        "id": g.id,
+        "long": g.name,
+        "short": g.name,
+        "badges": [],
+        "image": g.image,
+        "type": "group",
+        "link": g.link,
+    })
+}
+
+/// User objects of `ids` (in that order, unknown ids skipped) as `viewer` sees them.
+pub fn user_objects(
+    conn: &mut DbConn,
+    viewer: &str,
+    ids: &[String],
+) -> diesel::QueryResult<Vec<Value>> {
+    let rows = crate::db::users::find_many(conn, ids)?;
+    let states = crate::db::friends::states(conn, viewer, ids)?;
+    let by_id: HashMap<&str, &User> = rows.iter().map(|u| (u.id.as_str(), u)).collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| by_id.get(id.as_str()))
+        .map(|u| user_object(u, states.get(&u.id).copied().unwrap_or(0)))
+        .collect())
+}
