@@ -51,7 +51,8 @@ impl FromStr for RateLimitSetting {
 #[command(
     name = "kirimin",
     version,
-    about = "Realtime chat server speaking the Kirimin API"
+    about = "Realtime chat server speaking the Kirimin API",
+    args_override_self = true
 )]
 pub struct Config {
     /// Address to listen on.

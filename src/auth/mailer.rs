@@ -11,7 +11,7 @@ pub enum Mailer {
     Log,
     /// Codes are mailed.
     Smtp {
-        transport: SmtpTransport,
+        transport: Box<SmtpTransport>,
         from: Mailbox,
     },
 }
@@ -26,7 +26,7 @@ impl Mailer {
         let from = from
             .parse()
             .map_err(|e| format!("bad SMTP sender `{from}`: {e}"))?;
-        Ok(Self::Smtp { transport, from })
+        Ok(Self::Smtp { transport: Box::new(transport), from })
     }
 
     /// Sends `code` to `email`. Blocking when SMTP is used: call on the blocking pool.

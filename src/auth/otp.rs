@@ -76,7 +76,7 @@ pub async fn issue(pool: &Pool, email: String) -> Result<String, ApiError> {
 }
 
 enum Check {
-    Ok(User, bool),
+    Ok(Box<User>, bool),
     Wrong,
 }
 
@@ -84,7 +84,7 @@ enum Check {
 pub async fn verify(pool: &Pool, email: String, code: String) -> Result<(User, bool), ApiError> {
     let outcome = db::write(pool, move |conn| check(conn, &email, &code)).await?;
     match outcome {
-        Check::Ok(user, first) => Ok((user, first)),
+        Check::Ok(user, first) => Ok((*user, first)),
         Check::Wrong => Err(ApiError::new(400, "AUTH_ERR_04")),
     }
 }
@@ -110,7 +110,7 @@ fn check(conn: &mut DbConn, email: &str, code: &str) -> Result<Check, ApiError> 
     }
     login_codes::consume(conn, email)?;
     let (user, created) = db::users::find_or_create(conn, email)?;
-    Ok(Check::Ok(user, created))
+    Ok(Check::Ok(Box::new(user), created))
 }
 
 /// The code as clients send it: a string, or a number (zero-padded to six digits).

@@ -38,9 +38,8 @@ pub fn states(
         let state = if accepted != 0 { FRIENDS } else { RECEIVED };
         out.entry(other)
             .and_modify(|s| {
-                if *s == SENT && state == RECEIVED {
-                    *s = FRIENDS
-                } else if state == FRIENDS {
+                // Asked by both sides, or accepted: friends.
+                if (*s == SENT && state == RECEIVED) || state == FRIENDS {
                     *s = FRIENDS
                 }
             })

@@ -1,0 +1,417 @@
+//! Test harness: a real server on a free port with a fresh data dir, real
+//! HTTP through awc, real WebSocket clients.
+
+use std::time::Duration;
+
+use actix_codec::Framed;
+use awc::ws::{Codec, Frame, Message};
+use awc::BoxedSocket;
+use futures_util::{SinkExt, StreamExt};
+use kirimin::{Config, RunningServer};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// Flags every test server gets unless a test overrides them.
+const BASE_ARGS: &[&str] = &[
+    "--bind",
+    "127.0.0.1:0",
+    "--rate-limit",
+    "off",
+    "--workers",
+    "2",
+];
+
+/// A running server with its own data dir.
+pub struct TestServer {
+    pub server: Option<RunningServer>,
+    pub dir: TempDir,
+    pub base: String,
+    args: Vec<String>,
+}
+
+/// A plain HTTP answer: status, headers, JSON body (Null when not JSON).
+pub struct Answer {
+    pub status: u16,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    /// The `msg` of the envelope.
+    pub fn msg(&self) -> &str {
+        self.body["msg"].as_str().unwrap_or("")
+    }
+
+    /// Asserts a failure envelope with this status and msg.
+    #[track_caller]
+    pub fn assert_err(&self, status: u16, msg: &str) {
+        assert_eq!(
+            (self.status, self.msg()),
+            (status, msg),
+            "body: {}",
+            self.body
+        );
+        assert_eq!(self.body["ok"], json!(false), "body: {}", self.body);
+        assert_eq!(self.body["code"], json!(status), "body: {}", self.body);
+    }
+
+    /// Asserts a success envelope and returns `data`.
+    #[track_caller]
+    pub fn assert_ok(&self) -> Value {
+        assert_eq!(self.status, 200, "body: {}", self.body);
+        assert_eq!(self.body["ok"], json!(true), "body: {}", self.body);
+        assert_eq!(self.body["code"], json!(200), "body: {}", self.body);
+        assert_eq!(self.body["msg"], json!("OK"), "body: {}", self.body);
+        self.body["data"].clone()
+    }
+}
+
+fn client() -> awc::Client {
+    awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .disable_redirects()
+        .finish()
+}
+
+impl TestServer {
+    /// A server with the test defaults (rate limit off, codes exposed).
+    pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// A server with extra flags, sign-in codes exposed.
+    pub async fn start_with(extra: &[&str]) -> Self {
+        let mut args = vec!["--dev-expose-otp"];
+        args.extend_from_slice(extra);
+        Self::start_plain(&args).await
+    }
+
+    /// A server with only the base flags (no exposed codes) and `extra`.
+    pub async fn start_plain(extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let args: Vec<String> = BASE_ARGS
+            .iter()
+            .chain(extra.iter())
+            .map(|s| s.to_string())
+            .collect();
+        let mut me = Self {
+            server: None,
+            dir,
+            base: String::new(),
+            args,
+        };
+        me.boot().await;
+        me
+    }
+
+    async fn boot(&mut self) {
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        let config = Config::with_data_dir(self.dir.path(), &args).expect("config");
+        let server = kirimin::start(config).await.expect("server starts");
+        self.base = format!("http://{}", server.addr);
+        self.server = Some(server);
+    }
+
+    /// Stops the server gracefully and starts a new one on the same data dir.
+    /// The port stays the same, so signed-in users keep working.
+    pub async fn restart(&mut self) {
+        if let Some(server) = self.server.take() {
+            let addr = server.addr.to_string();
+            server.stop().await;
+            self.args.extend(["--bind".to_string(), addr]);
+        }
+        self.boot().await;
+    }
+
+    /// The shared state of the running server.
+    pub fn state(&self) -> &kirimin::state::AppState {
+        &self.server.as_ref().expect("running").state
+    }
+
+    /// Runs a closure on a pooled database connection.
+    pub fn db<T>(&self, f: impl FnOnce(&mut kirimin::db::DbConn) -> T) -> T {
+        let mut conn = self.state().pool.get().expect("db connection");
+        f(&mut conn)
+    }
+
+    /// Sends a request with an optional cookie and raw body.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        body: Option<String>,
+        accept_json: bool,
+    ) -> Answer {
+        request(&self.base, method, path, cookie, body, accept_json).await
+    }
+
+    /// An anonymous JSON POST.
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.raw("POST", path, None, Some(body.to_string()), true)
+            .await
+    }
+
+    /// An anonymous GET.
+    pub async fn get(&self, path: &str) -> Answer {
+        self.raw("GET", path, None, None, true).await
+    }
+
+    /// Signs `email` in through the exposed code; returns the signed-in user.
+    pub async fn sign_in(&self, email: &str) -> TestUser {
+        let code = self
+            .post("/x/auth/sign-in", json!({ "email": email }))
+            .await
+            .assert_ok()["code"]
+            .as_str()
+            .expect("code exposed")
+            .to_string();
+        let res = self
+            .post("/x/auth/verify", json!({ "email": email, "code": code }))
+            .await;
+        let data = res.assert_ok();
+        let cookie = session_cookie(&res).expect("session cookie");
+        TestUser {
+            id: data["user"]["id"].as_str().expect("id").to_string(),
+            cookie,
+            base: self.base.clone(),
+        }
+    }
+
+    /// `n` fresh users.
+    pub async fn users(&self, n: usize) -> Vec<TestUser> {
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(
+                self.sign_in(&format!(
+                    "{}@example.com",
+                    kirimin::ids::alphanumeric(12).to_lowercase()
+                ))
+                .await,
+            );
+        }
+        out
+    }
+}
+
+/// `name=value` of the session cookie set by a response.
+pub fn session_cookie(res: &Answer) -> Option<String> {
+    res.headers
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("kirimin_session="))
+        .map(|v| v.split(';').next().unwrap_or("").to_string())
+}
+
+/// A signed-in user.
+#[derive(Clone)]
+pub struct TestUser {
+    pub id: String,
+    /// `kirimin_session=...`
+    pub cookie: String,
+    base: String,
+}
+
+impl TestUser {
+    async fn send(&self, method: &str, path: &str, body: Option<String>) -> Answer {
+        request(&self.base, method, path, Some(&self.cookie), body, true).await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send("GET", path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.send("POST", path, Some(body.to_string())).await
+    }
+
+    /// A POST with a raw body (malformed JSON, huge bodies).
+    pub async fn post_raw(&self, path: &str, body: String) -> Answer {
+        self.send("POST", path, Some(body)).await
+    }
+
+    /// `isUser` data.
+    pub async fn is_user(&self) -> Value {
+        self.get("/x/auth/isUser").await.assert_ok()
+    }
+
+    /// Opens a WebSocket at `/socket` with a fresh socket id.
+    pub async fn socket(&self) -> WsClient {
+        let id = self.is_user().await["socket"]["id"]
+            .as_str()
+            .expect("socket id")
+            .to_string();
+        self.socket_at(&format!("/socket?id={id}"))
+            .await
+            .expect("socket opens")
+    }
+
+    /// Opens a WebSocket at `path` with this user's cookie; Err(status) when refused.
+    pub async fn socket_at(&self, path: &str) -> Result<WsClient, u16> {
+        connect_ws(&self.base, path, Some(&self.cookie)).await
+    }
+}
+
+/// One HTTP request against `base`.
+pub async fn request(
+    base: &str,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<String>,
+    accept_json: bool,
+) -> Answer {
+    let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut req = client().request(method, format!("{base}{path}"));
+    if let Some(c) = cookie {
+        req = req.insert_header(("Cookie", c.to_string()));
+    }
+    if accept_json {
+        req = req.insert_header(("Accept", "application/json"));
+    }
+    let mut res = match body {
+        Some(b) => {
+            req.insert_header(("Content-Type", "application/json"))
+                .send_body(b)
+                .await
+        }
+        None => req.send().await,
+    }
+    .expect("request sent");
+    let bytes = res.body().limit(20 * 1024 * 1024).await.expect("body");
+    Answer {
+        status: res.status().as_u16(),
+        headers: res.headers().clone(),
+        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    }
+}
+
+/// Opens a WebSocket; Err(status) when the server refuses the upgrade.
+pub async fn connect_ws(base: &str, path: &str, cookie: Option<&str>) -> Result<WsClient, u16> {
+    let mut req = client()
+        .ws(format!("{base}{path}"))
+        .max_frame_size(4 * 1024 * 1024);
+    if let Some(c) = cookie {
+        req = req.header("Cookie", c.to_string());
+    }
+    match req.connect().await {
+        Ok((_, framed)) => Ok(WsClient { framed }),
+        Err(awc::error::WsClientError::InvalidResponseStatus(s)) => Err(s.as_u16()),
+        Err(e) => panic!("websocket connect failed: {e}"),
+    }
+}
+
+/// What a socket read produced.
+#[derive(Debug)]
+pub enum Read {
+    Signal(Value),
+    Closed(Option<awc::ws::CloseReason>),
+    Timeout,
+}
+
+/// A real WebSocket client that answers pings while reading.
+pub struct WsClient {
+    framed: Framed<BoxedSocket, Codec>,
+}
+
+impl WsClient {
+    /// Reads until a text frame, a close, or `wait` passes.
+    pub async fn read(&mut self, wait: Duration) -> Read {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.framed.next()).await;
+            match next {
+                Err(_) => return Read::Timeout,
+                Ok(None) => return Read::Closed(None),
+                Ok(Some(Err(_))) => return Read::Closed(None),
+                Ok(Some(Ok(frame))) => match frame {
+                    Frame::Text(bytes) => {
+                        return Read::Signal(
+                            serde_json::from_slice(&bytes).expect("signal is JSON"),
+                        )
+                    }
+                    Frame::Ping(data) => {
+                        let _ = self.framed.send(Message::Pong(data)).await;
+                    }
+                    Frame::Close(reason) => return Read::Closed(reason),
+                    _ => {}
+                },
+            }
+        }
+    }
+
+    /// The next signal; panics on close or after 5 s.
+    pub async fn signal(&mut self) -> Value {
+        match self.read(Duration::from_secs(5)).await {
+            Read::Signal(v) => v,
+            other => panic!("expected a signal, got {other:?}"),
+        }
+    }
+
+    /// Asserts that no signal arrives within `wait`.
+    pub async fn assert_silent(&mut self, wait: Duration) {
+        match self.read(wait).await {
+            Read::Timeout => {}
+            other => panic!("expected silence, got {other:?}"),
+        }
+    }
+
+    /// Sends a text frame.
+    pub async fn send_text(&mut self, text: &str) {
+        self.framed
+            .send(Message::Text(text.to_string().into()))
+            .await
+            .expect("frame sent");
+    }
+
+    /// Closes the socket from the client side.
+    pub async fn close(mut self) {
+        let _ = self.framed.send(Message::Close(None)).await;
+    }
+}
+
+/// Polls `check` until it holds or 5 s pass.
+pub async fn eventually(mut check: impl FnMut() -> bool) -> bool {
+    for _ in 0..100 {
+        if check() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    check()
+}
+
+/// A group created by `owner`: (group id, invite link).
+pub async fn create_group(owner: &TestUser, name: &str) -> (String, String) {
+    let data = owner
+        .post("/x/group/create", json!({ "name": name }))
+        .await
+        .assert_ok();
+    (
+        data["roomid"].as_str().expect("roomid").to_string(),
+        data["group"]["r"]["link"]
+            .as_str()
+            .expect("link")
+            .to_string(),
+    )
+}
+
+/// `user` joins through `link`.
+pub async fn join(user: &TestUser, gid: &str, link: &str) -> Answer {
+    user.post(&format!("/x/group/join/{gid}"), json!({ "link": link }))
+        .await
+}
+
+/// Ids of the groups `user` sees in isUser.
+pub async fn group_ids(user: &TestUser) -> Vec<String> {
+    user.is_user().await["c"]
+        .as_array()
+        .expect("c")
+        .iter()
+        .filter(|c| c["r"]["type"] == "group")
+        .map(|c| c["r"]["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+/// A 1x1 PNG as a data URL.
+pub const PNG_DATA_URL: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";

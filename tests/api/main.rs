@@ -1,0 +1,10 @@
+//! Integration tests: each starts the real server on a real SQLite file and
+//! talks to it over real HTTP and WebSocket connections.
+
+mod common;
+
+mod auth;
+mod groups;
+mod kick;
+mod transport;
+mod websocket;
