@@ -4,6 +4,7 @@
 //! for a signal. See `docs/ARCHITECTURE.md` for how a request flows.
 
 pub mod auth;
+pub mod chat;
 pub mod config;
 pub mod db;
 pub mod error;

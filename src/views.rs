@@ -58,3 +58,36 @@ pub fn user_objects(
         .map(|u| user_object(u, states.get(&u.id).copied().unwrap_or(0)))
         .collect())
 }
+
+/// The room object of a one-to-one chat with `other`.
+pub fn direct_room(other: &User) -> Value {
+    json!({
+        "id": other.id,
+        "short": other.username,
+        "long": other.displayname,
+        "image": other.image,
+        "badges": badges(&other.badges),
+        "type": "user",
+    })
+}
+
+/// The message object; `reads` says how far each member has read the room.
+pub fn message_object(m: &crate::db::messages::MessageRow, reads: &[(String, i64)]) -> Value {
+    let readers: Vec<&str> = reads
+        .iter()
+        .filter(|(user, last)| *last >= m.n && *user != m.user_id)
+        .map(|(user, _)| user.as_str())
+        .collect();
+    json!({
+        "id": m.id,
+        "userid": m.user_id,
+        "timestamp": m.created_at,
+        "type": m.kind,
+        "text": m.text,
+        "reply": m.reply,
+        "edited": m.edited,
+        "source": m.source,
+        "readers": readers,
+        "duration": m.duration,
+    })
+}

@@ -26,7 +26,10 @@ impl Mailer {
         let from = from
             .parse()
             .map_err(|e| format!("bad SMTP sender `{from}`: {e}"))?;
-        Ok(Self::Smtp { transport: Box::new(transport), from })
+        Ok(Self::Smtp {
+            transport: Box::new(transport),
+            from,
+        })
     }
 
     /// Sends `code` to `email`. Blocking when SMTP is used: call on the blocking pool.

@@ -67,8 +67,31 @@ async fn user_image(
     serve(state.files.user_image(name), name).await
 }
 
+async fn media(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    path: web::Path<(String, String, String)>,
+) -> ApiResult {
+    let (roomtype, id, name) = path.into_inner();
+    let name = checked(&name)?.to_string();
+    let room = crate::chat::Room::parse(&roomtype, &id, &me)?;
+    let (r, n) = (room.clone(), name.clone());
+    let allowed = db::run(&state.pool, move |c| {
+        if crate::http::room::check_access(c, &r, &me).is_err() {
+            return Ok(false);
+        }
+        Ok(db::messages::has_source(c, &r.key(), &n)?)
+    })
+    .await?;
+    if !allowed {
+        return Err(ApiError::not_found());
+    }
+    serve(room.media_dir(&state.files).join(&name), &name).await
+}
+
 /// Registers the file routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/file/group/{name}", web::get().to(group_image))
-        .route("/file/user/{name}", web::get().to(user_image));
+        .route("/file/user/{name}", web::get().to(user_image))
+        .route("/file/media/{roomtype}/{id}/{name}", web::get().to(media));
 }

@@ -7,6 +7,7 @@ pub mod guard;
 pub mod invite;
 pub mod json;
 pub mod pages;
+pub mod room;
 pub mod ws;
 
 use actix_web::{web, HttpResponse};
@@ -28,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/app/{rest:.*}", web::get().to(pages::app));
     auth::routes(cfg);
     group::routes(cfg);
+    room::routes(cfg);
     invite::routes(cfg);
     file::routes(cfg);
     ws::routes(cfg);

@@ -3,6 +3,7 @@
 
 pub mod client_frames;
 pub mod group;
+pub mod group_chat;
 pub mod group_commands;
 pub mod hub;
 pub mod registry;

@@ -4,6 +4,7 @@
 mod common;
 
 mod auth;
+mod chat;
 mod groups;
 mod kick;
 mod transport;

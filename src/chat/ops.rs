@@ -1,0 +1,239 @@
+//! Blocking chat operations: each runs inside one write transaction and
+//! returns what the signals and the HTTP answer need.
+
+use serde_json::Value;
+
+use super::draft::{check_text, Draft};
+use super::Room;
+use crate::db::messages::{self, MessageRow, NewMessage};
+use crate::db::{self, DbConn};
+use crate::error::ApiError;
+use crate::files::{self, FileStore};
+use crate::views;
+
+/// How long a message stays editable.
+pub const EDIT_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// A message as it goes out: to the author in the HTTP answer, to the others in a signal.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    pub chat: Value,
+    pub users: Vec<Value>,
+    /// The author's user object.
+    pub sender: Value,
+    /// The room object as the author sees it.
+    pub roomdata: Value,
+    /// The room object as the other members see it.
+    pub roomdata_for_others: Value,
+}
+
+impl Posted {
+    /// `{chat, roomdata, users}` for the author.
+    pub fn answer(&self) -> Value {
+        serde_json::json!({ "chat": self.chat, "roomdata": self.roomdata, "users": self.users })
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError::new(404, "MSG_NOT_FOUND")
+}
+
+/// The other user of a one-to-one chat: `404 FIND_NOTFOUND` when there is none.
+pub fn partner(conn: &mut DbConn, room: &Room) -> Result<Option<db::users::User>, ApiError> {
+    match room {
+        Room::Group(_) => Ok(None),
+        Room::Direct { me, other } => {
+            if me == other {
+                return Err(ApiError::new(404, "FIND_NOTFOUND"));
+            }
+            db::users::find(conn, other)?
+                .map(Some)
+                .ok_or_else(|| ApiError::new(404, "FIND_NOTFOUND"))
+        }
+    }
+}
+
+/// Room objects and members of a chat, as `me` sees them.
+fn context(conn: &mut DbConn, room: &Room, me: &str, chat: Value) -> Result<Posted, ApiError> {
+    match room {
+        Room::Group(gid) => {
+            let group =
+                db::groups::find(conn, gid)?.ok_or_else(|| ApiError::new(403, "GRP_KICKED"))?;
+            let members = db::groups::member_ids(conn, gid)?;
+            let users = views::user_objects(conn, me, &members)?;
+            let sender = users
+                .iter()
+                .find(|u| u["id"] == me)
+                .cloned()
+                .unwrap_or(Value::Null);
+            let r = views::group_room(&group);
+            Ok(Posted {
+                chat,
+                users,
+                sender,
+                roomdata: r.clone(),
+                roomdata_for_others: r,
+            })
+        }
+        Room::Direct { other, .. } => {
+            let other_user =
+                partner(conn, room)?.ok_or_else(|| ApiError::new(404, "FIND_NOTFOUND"))?;
+            let me_user = db::users::find(conn, me)?.ok_or_else(ApiError::unauthorized)?;
+            let users = views::user_objects(conn, me, &[me.to_string(), other.clone()])?;
+            let sender = users.first().cloned().unwrap_or(Value::Null);
+            Ok(Posted {
+                chat,
+                users,
+                sender,
+                roomdata: views::direct_room(&other_user),
+                roomdata_for_others: views::direct_room(&me_user),
+            })
+        }
+    }
+}
+
+fn object(conn: &mut DbConn, room_key: &str, row: &MessageRow) -> Result<Value, ApiError> {
+    let reads = messages::reads(conn, room_key)?;
+    Ok(views::message_object(row, &reads))
+}
+
+/// Stores a new message of `me` (and its file) and marks it read by its author.
+pub fn post(
+    conn: &mut DbConn,
+    store: &FileStore,
+    room: &Room,
+    me: &str,
+    draft: &Draft,
+    now: i64,
+) -> Result<Posted, ApiError> {
+    partner(conn, room)?;
+    let key = room.key();
+    if let Some(reply) = &draft.reply {
+        messages::find(conn, &key, reply)?.ok_or_else(not_found)?;
+    }
+    let mut written = None;
+    if let Some(upload) = &draft.file {
+        let name = files::generated_name(&upload.ext);
+        let path = room.media_dir(store).join(&name);
+        FileStore::write(&path, &upload.bytes)?;
+        written = Some((name, path));
+    }
+    let new = NewMessage {
+        room: &key,
+        user_id: me,
+        kind: &draft.kind,
+        text: &draft.text,
+        reply: draft.reply.as_deref(),
+        source: written.as_ref().map(|(name, _)| name.as_str()),
+        duration: draft.duration,
+    };
+    let stored = messages::insert(conn, &new, now).and_then(|row| {
+        messages::mark_read(conn, &key, me, row.n)?;
+        if let Room::Direct { other, .. } = room {
+            db::direct::ensure(conn, me, other, now)?;
+        }
+        Ok(row)
+    });
+    let row = match stored {
+        Ok(row) => row,
+        Err(e) => {
+            if let Some((_, path)) = written {
+                FileStore::remove(&path);
+            }
+            return Err(e.into());
+        }
+    };
+    let chat = object(conn, &key, &row)?;
+    context(conn, room, me, chat)
+}
+
+/// Replaces the text of `me`'s message `id` (within 15 minutes of sending).
+pub fn edit(
+    conn: &mut DbConn,
+    room: &Room,
+    me: &str,
+    id: &str,
+    text: Option<&str>,
+    now: i64,
+) -> Result<Posted, ApiError> {
+    let key = room.key();
+    let row = messages::find(conn, &key, id)?
+        .filter(|m| m.kind != "deleted")
+        .ok_or_else(not_found)?;
+    if row.user_id != me {
+        return Err(ApiError::new(403, "MSG_NOT_OWNER"));
+    }
+    if now - row.created_at > EDIT_WINDOW_MS {
+        return Err(ApiError::new(400, "CONTENT_EDIT_EXPIRED"));
+    }
+    let text = check_text(text, row.kind == "text")?;
+    messages::set_text(conn, row.n, &text, now)?;
+    let row = messages::find(conn, &key, id)?.ok_or_else(not_found)?;
+    let chat = object(conn, &key, &row)?;
+    context(conn, room, me, chat)
+}
+
+/// Deletes `me`'s message `id`: it stays as a `deleted` placeholder, its file goes.
+pub fn delete(
+    conn: &mut DbConn,
+    store: &FileStore,
+    room: &Room,
+    me: &str,
+    id: &str,
+) -> Result<Posted, ApiError> {
+    let key = room.key();
+    let row = messages::find(conn, &key, id)?
+        .filter(|m| m.kind != "deleted")
+        .ok_or_else(not_found)?;
+    if row.user_id != me {
+        return Err(ApiError::new(403, "MSG_NOT_OWNER"));
+    }
+    messages::mark_deleted(conn, row.n)?;
+    if let Some(source) = &row.source {
+        FileStore::remove(&room.media_dir(store).join(source));
+    }
+    let row = messages::find(conn, &key, id)?.ok_or_else(not_found)?;
+    let chat = object(conn, &key, &row)?;
+    context(conn, room, me, chat)
+}
+
+/// Deletes every message and file of a chat.
+pub fn clear(conn: &mut DbConn, store: &FileStore, room: &Room) -> Result<(), ApiError> {
+    messages::delete_room_key(conn, &room.key())?;
+    let dir = room.media_dir(store);
+    if let Err(e) = std::fs::remove_dir_all(&dir) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            tracing::warn!("cannot remove {}: {e}", dir.display());
+        }
+    }
+    Ok(())
+}
+
+/// Marks every message of the chat as read by `me`.
+pub fn mark_read(conn: &mut DbConn, room: &Room, me: &str) -> Result<(), ApiError> {
+    let key = room.key();
+    if let Some(n) = messages::last_n(conn, &key)? {
+        messages::mark_read(conn, &key, me, n)?;
+    }
+    Ok(())
+}
+
+/// Message objects of a page of the chat, oldest first.
+pub fn page(
+    conn: &mut DbConn,
+    room: &Room,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Value>, ApiError> {
+    let key = room.key();
+    let before_n = match before {
+        Some(id) => Some(messages::find(conn, &key, id)?.ok_or_else(not_found)?.n),
+        None => None,
+    };
+    let rows = messages::page(conn, &key, before_n, limit)?;
+    let reads = messages::reads(conn, &key)?;
+    Ok(rows
+        .iter()
+        .map(|m| views::message_object(m, &reads))
+        .collect())
+}

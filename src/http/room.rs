@@ -1,0 +1,151 @@
+//! `/x/room/*`: sending, editing, deleting, clearing and paging messages.
+//! Group chats go through the group's actor; one-to-one chats through `chat::direct`.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::CurrentUser;
+use crate::chat::draft::{Draft, SendBody};
+use crate::chat::{direct, ops, Room};
+use crate::db;
+use crate::error::{ok, ok_data, ApiError, ApiResult};
+use crate::http::json::{Body, Empty, FileBody};
+use crate::realtime::group_chat::{GroupClear, GroupDelete, GroupEdit, GroupSend};
+use crate::realtime::registry::ask;
+use crate::state::AppState;
+
+/// Default and largest page of `history`.
+const PAGE_DEFAULT: i64 = 50;
+const PAGE_MAX: i64 = 200;
+
+async fn send_message(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    path: web::Path<(String, String)>,
+    Body(body): FileBody<SendBody>,
+) -> ApiResult {
+    let (roomtype, id) = path.into_inner();
+    let room = Room::parse(&roomtype, &id, &me)?;
+    let data = if let Some(edit) = body.edit {
+        match room {
+            Room::Group(gid) => {
+                ask(
+                    &state,
+                    &gid,
+                    GroupEdit {
+                        user: me,
+                        id: edit,
+                        text: body.text,
+                    },
+                )
+                .await?
+            }
+            direct_room => direct::edit(&state, direct_room, edit, body.text).await?,
+        }
+    } else {
+        let draft = web::block(move || Draft::from_body(body)).await??;
+        match room {
+            Room::Group(gid) => {
+                ask(
+                    &state,
+                    &gid,
+                    GroupSend {
+                        user: me,
+                        draft: Arc::new(draft),
+                    },
+                )
+                .await?
+            }
+            direct_room => direct::send(&state, direct_room, draft).await?,
+        }
+    };
+    Ok(ok_data(data))
+}
+
+async fn delete_message(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    path: web::Path<(String, String, String)>,
+    _body: Body<Empty>,
+) -> ApiResult {
+    let (roomtype, id, mid) = path.into_inner();
+    let data = match Room::parse(&roomtype, &id, &me)? {
+        Room::Group(gid) => ask(&state, &gid, GroupDelete { user: me, id: mid }).await?,
+        direct_room => direct::delete(&state, direct_room, mid).await?,
+    };
+    Ok(ok_data(data))
+}
+
+async fn clear(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    path: web::Path<(String, String)>,
+    _body: Body<Empty>,
+) -> ApiResult {
+    let (roomtype, id) = path.into_inner();
+    match Room::parse(&roomtype, &id, &me)? {
+        Room::Group(gid) => ask(&state, &gid, GroupClear { user: me }).await?,
+        direct_room => direct::clear(&state, direct_room).await?,
+    }
+    Ok(ok())
+}
+
+#[derive(Deserialize)]
+struct HistoryQuery {
+    before: Option<String>,
+    limit: Option<i64>,
+}
+
+/// Whether `me` may read the chat: `403 GRP_KICKED` / `404 FIND_NOTFOUND` otherwise.
+pub fn check_access(conn: &mut db::DbConn, room: &Room, me: &str) -> Result<(), ApiError> {
+    match room {
+        Room::Group(gid) => {
+            if db::groups::is_member(conn, gid, me)? {
+                Ok(())
+            } else {
+                Err(ApiError::new(403, "GRP_KICKED"))
+            }
+        }
+        Room::Direct { .. } => ops::partner(conn, room).map(|_| ()),
+    }
+}
+
+async fn history(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    path: web::Path<(String, String)>,
+    query: web::Query<HistoryQuery>,
+) -> ApiResult {
+    let (roomtype, id) = path.into_inner();
+    let room = Room::parse(&roomtype, &id, &me)?;
+    let HistoryQuery { before, limit } = query.into_inner();
+    let limit = limit.unwrap_or(PAGE_DEFAULT);
+    if limit < 1 {
+        return Err(ApiError::bad_request());
+    }
+    let limit = limit.min(PAGE_MAX);
+    let before = before.filter(|b| !b.is_empty());
+    let messages = db::run(&state.pool, move |c| {
+        check_access(c, &room, &me)?;
+        ops::page(c, &room, before.as_deref(), limit)
+    })
+    .await?;
+    Ok(ok_data(json!({ "m": messages })))
+}
+
+/// Registers the room routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/x/room/sendMessage/{roomtype}/{id}",
+        web::post().to(send_message),
+    )
+    .route(
+        "/x/room/delMessage/{roomtype}/{id}/{mid}",
+        web::post().to(delete_message),
+    )
+    .route("/x/room/clear/{roomtype}/{id}", web::post().to(clear))
+    .route("/x/room/history/{roomtype}/{id}", web::get().to(history));
+}
