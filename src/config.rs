@@ -111,6 +111,18 @@ pub struct Config {
     #[arg(long, env = "KIRIMIN_GROUP_RENAME_COOLDOWN", default_value_t = 900)]
     pub group_rename_cooldown: u64,
 
+    /// Seconds between two username changes (0 turns the cooldown off).
+    #[arg(long, env = "KIRIMIN_USERNAME_COOLDOWN", default_value_t = 7 * 24 * 3600)]
+    pub username_cooldown: u64,
+
+    /// Seconds between two display-name changes (0 turns the cooldown off).
+    #[arg(long, env = "KIRIMIN_DISPLAYNAME_COOLDOWN", default_value_t = 2 * 3600)]
+    pub displayname_cooldown: u64,
+
+    /// Seconds between two bio changes (0 turns the cooldown off).
+    #[arg(long, env = "KIRIMIN_BIO_COOLDOWN", default_value_t = 180)]
+    pub bio_cooldown: u64,
+
     /// Days a sign-in session lasts.
     #[arg(long, env = "KIRIMIN_SESSION_DAYS", default_value_t = 30)]
     pub session_days: u64,

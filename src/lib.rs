@@ -3,6 +3,7 @@
 //! `server::start` builds everything; `main.rs` only parses flags and waits
 //! for a signal. See `docs/ARCHITECTURE.md` for how a request flows.
 
+pub mod accounts;
 pub mod auth;
 pub mod chat;
 pub mod config;

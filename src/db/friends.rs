@@ -64,3 +64,32 @@ pub fn pending_for(conn: &mut DbConn, user: &str) -> QueryResult<Vec<String>> {
         .select(fr::from_id)
         .load(conn)
 }
+
+/// Records a pending request from `from` to `to`.
+pub fn insert_request(conn: &mut DbConn, from: &str, to: &str, now: i64) -> QueryResult<()> {
+    diesel::insert_into(fr::table)
+        .values((
+            fr::from_id.eq(from),
+            fr::to_id.eq(to),
+            fr::accepted.eq(0),
+            fr::created_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Accepts the request from `from` to `to`.
+pub fn accept(conn: &mut DbConn, from: &str, to: &str) -> QueryResult<()> {
+    diesel::update(fr::table.find((from, to)))
+        .set(fr::accepted.eq(1))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Deletes the request (or friendship row) from `from` to `to`.
+pub fn delete(conn: &mut DbConn, from: &str, to: &str) -> QueryResult<()> {
+    diesel::delete(fr::table.find((from, to)))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -87,3 +87,114 @@ pub fn find_or_create(conn: &mut DbConn, email: &str) -> QueryResult<(User, bool
     }
     Err(last_err.unwrap_or(diesel::result::Error::NotFound))
 }
+
+/// Sets a user's username (and its lower-case twin), recording when.
+pub fn set_username(conn: &mut DbConn, id: &str, username: &str, now: i64) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::username.eq(username),
+            users::username_lower.eq(username.to_lowercase()),
+            users::username_changed_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Sets the display name, recording when.
+pub fn set_displayname(conn: &mut DbConn, id: &str, name: &str, now: i64) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::displayname.eq(name),
+            users::displayname_changed_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Sets the bio (`None` clears it), recording when.
+pub fn set_bio(conn: &mut DbConn, id: &str, bio: Option<&str>, now: i64) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((users::bio.eq(bio), users::bio_changed_at.eq(now)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Sets the profile picture's file name.
+pub fn set_image(conn: &mut DbConn, id: &str, image: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::image.eq(image))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Whether another account holds `username` (case-insensitively).
+pub fn username_taken(conn: &mut DbConn, username: &str, except: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(
+            users::username_lower
+                .eq(username.to_lowercase())
+                .and(users::id.ne(except)),
+        ),
+    ))
+    .get_result(conn)
+}
+
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+}
+
+/// Up to `limit` accounts whose id is `query` or whose username contains it
+/// (case-insensitive), never `caller`. Substrings of three or more characters
+/// use the trigram index; shorter ones stop at the first `limit` matches.
+pub fn search(conn: &mut DbConn, query: &str, caller: &str, limit: i64) -> QueryResult<Vec<User>> {
+    let q = query.trim().to_lowercase();
+    let mut ids: Vec<String> = Vec::new();
+    if q.chars().all(|c| c.is_ascii_digit()) && !q.is_empty() && q != caller {
+        if let Some(u) = find(conn, &q)? {
+            ids.push(u.id);
+        }
+    }
+    let searchable = !q.is_empty()
+        && q.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    if searchable {
+        let rows: Vec<IdRow> = if q.chars().count() >= 3 {
+            diesel::sql_query(
+                "SELECT users.id AS id FROM user_search JOIN users ON users.rowid = user_search.rowid \
+                 WHERE user_search MATCH ? AND users.id <> ? ORDER BY length(users.username_lower), users.username_lower LIMIT ?",
+            )
+            .bind::<diesel::sql_types::Text, _>(format!("\"{q}\""))
+            .bind::<diesel::sql_types::Text, _>(caller)
+            .bind::<diesel::sql_types::BigInt, _>(limit + 1)
+            .load(conn)?
+        } else {
+            let pattern = format!("%{}%", q.replace('_', "\\_"));
+            users::table
+                .filter(
+                    users::username_lower
+                        .like(pattern)
+                        .escape('\\')
+                        .and(users::id.ne(caller)),
+                )
+                .select(users::id)
+                .limit(limit + 1)
+                .load::<String>(conn)?
+                .into_iter()
+                .map(|id| IdRow { id })
+                .collect()
+        };
+        for row in rows {
+            if !ids.contains(&row.id) {
+                ids.push(row.id);
+            }
+        }
+    }
+    ids.truncate(limit as usize);
+    let found = find_many(conn, &ids)?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.iter().find(|u| &u.id == id).cloned())
+        .collect())
+}

@@ -1,5 +1,6 @@
 //! The HTTP API: one module per area, plus the body extractor and middleware.
 
+pub mod account;
 pub mod auth;
 pub mod file;
 pub mod group;
@@ -7,6 +8,7 @@ pub mod guard;
 pub mod invite;
 pub mod json;
 pub mod pages;
+pub mod profile;
 pub mod room;
 pub mod ws;
 
@@ -28,6 +30,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/app", web::get().to(pages::app))
         .route("/app/{rest:.*}", web::get().to(pages::app));
     auth::routes(cfg);
+    account::routes(cfg);
+    profile::routes(cfg);
     group::routes(cfg);
     room::routes(cfg);
     invite::routes(cfg);

@@ -1,0 +1,100 @@
+//! `/x/account/*`: the caller's own profile.
+
+use actix_web::web;
+use serde::Deserialize;
+
+use crate::accounts::profile;
+use crate::auth::CurrentUser;
+use crate::db;
+use crate::error::{ok_text, ApiResult};
+use crate::files;
+use crate::http::json::{Body, FileBody};
+use crate::ids;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+struct SetImg {
+    #[serde(default)]
+    #[allow(dead_code)]
+    name: Option<String>,
+    img: String,
+}
+
+async fn set_img(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    Body(body): FileBody<SetImg>,
+) -> ApiResult {
+    let (bytes, kind) = web::block(move || files::decode_image(&body.img)).await??;
+    let store = state.files.clone();
+    let name = db::write(&state.pool, move |c| {
+        profile::set_image(c, &store, &me, &bytes, kind)
+    })
+    .await?;
+    Ok(ok_text(name))
+}
+
+#[derive(Deserialize)]
+struct Username {
+    uname: String,
+}
+
+async fn set_username(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    Body(body): Body<Username>,
+) -> ApiResult {
+    let cooldown = state.config.username_cooldown;
+    let name = db::write(&state.pool, move |c| {
+        profile::set_username(c, &me, &body.uname, cooldown, ids::now_ms())
+    })
+    .await?;
+    Ok(ok_text(name))
+}
+
+#[derive(Deserialize)]
+struct Displayname {
+    dname: String,
+}
+
+async fn set_displayname(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    Body(body): Body<Displayname>,
+) -> ApiResult {
+    let cooldown = state.config.displayname_cooldown;
+    let name = db::write(&state.pool, move |c| {
+        profile::set_displayname(c, &me, &body.dname, cooldown, ids::now_ms())
+    })
+    .await?;
+    Ok(ok_text(name))
+}
+
+#[derive(Deserialize)]
+struct Bio {
+    bio: String,
+}
+
+async fn set_bio(
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    Body(body): Body<Bio>,
+) -> ApiResult {
+    let cooldown = state.config.bio_cooldown;
+    let bio = db::write(&state.pool, move |c| {
+        profile::set_bio(c, &me, &body.bio, cooldown, ids::now_ms())
+    })
+    .await?;
+    Ok(ok_text(bio))
+}
+
+/// Registers the account routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/x/account/set-img", web::post().to(set_img))
+        .route("/x/account/set-username", web::post().to(set_username))
+        .route(
+            "/x/account/set-displayname",
+            web::post().to(set_displayname),
+        )
+        .route("/x/account/set-bio", web::post().to(set_bio));
+}
