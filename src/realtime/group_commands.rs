@@ -36,6 +36,12 @@ fn load_owned(
     Ok(group)
 }
 
+/// A departed member no longer counts among the group's readers.
+fn forget_reader(conn: &mut DbConn, gid: &str, user: &str) -> Result<(), ApiError> {
+    let room = crate::db::messages::room_key("group", gid, gid);
+    Ok(crate::db::messages::forget_reader(conn, &room, user)?)
+}
+
 /// Checks a group name: 1-35 characters after trimming. Returns it trimmed.
 pub fn valid_name(raw: &str) -> Result<String, ApiError> {
     let name = raw.trim();
@@ -138,6 +144,7 @@ impl Handler<Leave> for GroupActor {
                 if !groups::remove_member(c, &gid, &msg.user)? {
                     return Err(ApiError::new(400, "GRPS_NOT_MEMBER"));
                 }
+                forget_reader(c, &gid, &msg.user)?;
                 Ok(LeaveOutcome::Left)
             },
             move |act, outcome, _ctx| match outcome {
@@ -187,6 +194,7 @@ impl Handler<Kick> for GroupActor {
                 if !groups::remove_member(c, &gid, &msg.target)? {
                     return Err(ApiError::new(404, "FIND_NOTFOUND"));
                 }
+                forget_reader(c, &gid, &msg.target)?;
                 Ok(())
             },
             move |act, (), _ctx| {

@@ -354,7 +354,9 @@ async fn read_receipts_mark_and_signal() {
     assert_eq!(msg["readers"], json!([reader.id]));
 
     // One-to-one: the other side is told, with the room id as they see it.
+    let mut dm_reader_ws = reader.socket().await;
     say(owner, "user", &reader.id, "dm").await;
+    dm_reader_ws.signal().await;
     reader_ws.signal().await;
     reader_ws
         .send_text(&json!({ "identifier": "kirimin", "type": "readAllMessages", "roomid": owner.id, "roomtype": "user" }).to_string())
