@@ -326,3 +326,69 @@ async fn session_survives_a_restart() {
         .assert_ok();
     assert_eq!(data["me"]["id"], json!(id));
 }
+
+/// A minimal SMTP server on loopback that accepts one connection's mails and
+/// hands each DATA section over a channel.
+fn fake_smtp() -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(4) {
+            let Ok(mut out) = stream else { return };
+            let mut lines = BufReader::new(out.try_clone().unwrap());
+            let _ = out.write_all(b"220 localhost test SMTP\r\n");
+            let mut line = String::new();
+            while lines.read_line(&mut line).unwrap_or(0) > 0 {
+                let cmd = line.trim_end().to_ascii_uppercase();
+                let reply: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                    b"250-localhost\r\n250 8BITMIME\r\n"
+                } else if cmd.starts_with("DATA") {
+                    let _ = out.write_all(b"354 go ahead\r\n");
+                    let mut body = String::new();
+                    let mut l = String::new();
+                    while lines.read_line(&mut l).unwrap_or(0) > 0 && l != ".\r\n" {
+                        body.push_str(&l);
+                        l.clear();
+                    }
+                    let _ = tx.send(body);
+                    b"250 queued\r\n"
+                } else if cmd.starts_with("QUIT") {
+                    let _ = out.write_all(b"221 bye\r\n");
+                    break;
+                } else {
+                    b"250 OK\r\n"
+                };
+                let _ = out.write_all(reply);
+                line.clear();
+            }
+        }
+    });
+    (port, rx)
+}
+
+#[actix_web::test]
+async fn codes_are_mailed_when_smtp_is_configured() {
+    let (port, mails) = fake_smtp();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let srv = TestServer::start_with(&[
+        "--smtp-url",
+        &url,
+        "--smtp-from",
+        "Kirimin <codes@example.com>",
+    ])
+    .await;
+    let code = srv
+        .post("/x/auth/sign-in", json!({ "email": "mailme@example.com" }))
+        .await
+        .assert_ok()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mail = mails
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("a mail arrived");
+    assert!(mail.contains("To: mailme@example.com"), "{mail}");
+    assert!(mail.contains(&code), "the mail carries the code: {mail}");
+}

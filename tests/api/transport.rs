@@ -114,3 +114,24 @@ async fn rate_limit_answers_429_with_retry_after() {
     // itself is limited per IP, so only check the health endpoint stays open.
     srv.get("/healthz").await.assert_ok();
 }
+
+#[derive(diesel::QueryableByName)]
+struct Pragma {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    journal_mode: String,
+}
+
+#[actix_web::test]
+async fn database_file_is_created_in_wal_mode_with_foreign_keys() {
+    use diesel::RunQueryDsl;
+    let srv = TestServer::start().await;
+    assert!(
+        srv.dir.path().join("kirimin.db").exists(),
+        "the database file lives in the data dir"
+    );
+    let mode: Vec<Pragma> = srv.db(|c| diesel::sql_query("PRAGMA journal_mode").load(c).unwrap());
+    assert_eq!(mode[0].journal_mode, "wal");
+    // Foreign keys are enforced: a session for an unknown user is refused.
+    let refused = srv.db(|c| kirimin::db::sessions::insert(c, "h", "no-such-user", 0, 1));
+    assert!(refused.is_err());
+}
