@@ -62,13 +62,7 @@ async fn code_is_exposed_only_with_the_dev_switch_and_stored_hashed() {
 #[actix_web::test]
 async fn verify_accepts_string_and_number_codes_and_flags_first_sign_in() {
     let srv = TestServer::start().await;
-    let code = srv
-        .post("/x/auth/sign-in", json!({ "email": "num@example.com" }))
-        .await
-        .assert_ok()["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = srv.code_for("num@example.com").await;
     let as_number: u64 = code.parse().unwrap();
     let res = srv
         .post(
@@ -99,13 +93,7 @@ async fn verify_accepts_string_and_number_codes_and_flags_first_sign_in() {
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
 
     // Second sign-in of the same address: same account, not first.
-    let code = srv
-        .post("/x/auth/sign-in", json!({ "email": "NUM@example.com" }))
-        .await
-        .assert_ok()["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = srv.code_for("NUM@example.com").await;
     let data = srv
         .post(
             "/x/auth/verify",
@@ -143,13 +131,7 @@ async fn wrong_used_and_expired_codes_are_refused() {
     .await
     .assert_err(400, "BAD_REQUEST");
 
-    let code = srv
-        .post("/x/auth/sign-in", json!({ "email": "x@example.com" }))
-        .await
-        .assert_ok()["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = srv.code_for("x@example.com").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     srv.post(
         "/x/auth/verify",
@@ -171,13 +153,7 @@ async fn wrong_used_and_expired_codes_are_refused() {
     .await
     .assert_err(400, "AUTH_ERR_04");
 
-    let code = srv
-        .post("/x/auth/sign-in", json!({ "email": "late@example.com" }))
-        .await
-        .assert_ok()["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = srv.code_for("late@example.com").await;
     srv.db(|c| {
         diesel::update(login_codes::table.find("late@example.com"))
             .set(login_codes::expires_at.eq(kirimin::ids::now_ms() - 1))
@@ -195,13 +171,7 @@ async fn wrong_used_and_expired_codes_are_refused() {
 #[actix_web::test]
 async fn too_many_wrong_tries_lock_the_code() {
     let srv = TestServer::start().await;
-    let code = srv
-        .post("/x/auth/sign-in", json!({ "email": "brute@example.com" }))
-        .await
-        .assert_ok()["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = srv.code_for("brute@example.com").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..4 {
         srv.post(
@@ -307,10 +277,7 @@ async fn logout_ends_the_session() {
 #[actix_web::test]
 async fn session_survives_a_restart() {
     let mut srv = TestServer::start().await;
-    let res = srv
-        .post("/x/auth/sign-in", json!({ "email": "stay@example.com" }))
-        .await;
-    let code = res.assert_ok()["code"].as_str().unwrap().to_string();
+    let code = srv.code_for("stay@example.com").await;
     let res = srv
         .post(
             "/x/auth/verify",
@@ -379,13 +346,7 @@ async fn codes_are_mailed_when_smtp_is_configured() {
         "Kirimin <codes@example.com>",
     ])
     .await;
-    let code = srv
-        .post("/x/auth/sign-in", json!({ "email": "mailme@example.com" }))
-        .await
-        .assert_ok()["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = srv.code_for("mailme@example.com").await;
     let mail = mails
         .recv_timeout(std::time::Duration::from_secs(10))
         .expect("a mail arrived");

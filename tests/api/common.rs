@@ -157,15 +157,19 @@ impl TestServer {
         self.raw("GET", path, None, None, true).await
     }
 
-    /// Signs `email` in through the exposed code; returns the signed-in user.
-    pub async fn sign_in(&self, email: &str) -> TestUser {
-        let code = self
-            .post("/x/auth/sign-in", json!({ "email": email }))
+    /// Requests a sign-in code for `email` and returns it (needs `--dev-expose-otp`).
+    pub async fn code_for(&self, email: &str) -> String {
+        self.post("/x/auth/sign-in", json!({ "email": email }))
             .await
             .assert_ok()["code"]
             .as_str()
             .expect("code exposed")
-            .to_string();
+            .to_string()
+    }
+
+    /// Signs `email` in through the exposed code; returns the signed-in user.
+    pub async fn sign_in(&self, email: &str) -> TestUser {
+        let code = self.code_for(email).await;
         let res = self
             .post("/x/auth/verify", json!({ "email": email, "code": code }))
             .await;
