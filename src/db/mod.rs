@@ -74,13 +74,26 @@ where
     .await?
 }
 
+/// Serialises this process's write transactions. SQLite admits one writer at
+/// a time and makes the others retry with sleeps of up to 100 ms; queueing on
+/// a mutex instead hands the lock over as soon as it is free.
+static WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `work` in an immediate (write-locking) transaction on the blocking pool.
 pub async fn write<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
 {
-    run(pool, move |conn| conn.immediate_transaction(work)).await
+    run(pool, move |conn| {
+        // A panic while holding the lock leaves no half-written state behind
+        // (the transaction rolls back), so a poisoned lock is still usable.
+        let _writer = WRITER
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        conn.immediate_transaction(work)
+    })
+    .await
 }
 
 /// True when a Diesel error is a unique-constraint violation.

@@ -46,7 +46,12 @@ async fn send_message(
             direct_room => direct::edit(&state, direct_room, edit, body.text).await?,
         }
     } else {
-        let draft = web::block(move || Draft::from_body(body)).await??;
+        // Decoding a file is heavy: only then is the blocking pool worth the hop.
+        let draft = if body.filesrc.is_some() {
+            web::block(move || Draft::from_body(body)).await??
+        } else {
+            Draft::from_body(body)?
+        };
         match room {
             Room::Group(gid) => {
                 ask(
