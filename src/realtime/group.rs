@@ -59,8 +59,12 @@ impl GroupActor {
         }
     }
 
-    /// Counts `user`'s live sockets (from the hub) as sessions of this group.
-    pub(super) fn adopt_sessions_of(&mut self, user: &str) {
+    /// Makes `user` a member here: noted in the registry first, then their live
+    /// sockets taken from the hub. A socket opening meanwhile either is in
+    /// the hub already or finds this group in the registry and attaches.
+    pub(super) fn add_member(&mut self, user: &str) {
+        self.members.insert(user.to_string());
+        self.state.groups.note_member(user, &self.gid);
         for handle in self.state.hub.sessions_of(user) {
             self.add_session(user, handle);
         }
@@ -74,8 +78,10 @@ impl GroupActor {
         }
     }
 
-    /// Forgets `user`'s sessions (the user left or was removed).
-    pub(super) fn drop_sessions_of(&mut self, user: &str) {
+    /// Ends `user`'s membership here and forgets their sessions.
+    pub(super) fn remove_member(&mut self, user: &str) {
+        self.members.remove(user);
+        self.state.groups.forget_member(user, &self.gid);
         for handle in self.sessions.remove(user).unwrap_or_default() {
             handle.addr.do_send(Unsubscribed(self.gid.clone()));
         }
@@ -99,8 +105,8 @@ impl GroupActor {
 
     /// Stops this actor and takes it out of the registry.
     pub(super) fn retire(&mut self, ctx: &mut Context<Self>) {
-        for user in self.sessions.keys().cloned().collect::<Vec<_>>() {
-            self.drop_sessions_of(&user);
+        for user in self.members.iter().cloned().collect::<Vec<_>>() {
+            self.remove_member(&user);
         }
         self.state.groups.remove_if_same(&self.gid, &ctx.address());
         ctx.stop();
@@ -161,9 +167,8 @@ impl Actor for GroupActor {
             Ok((exists, members)) => {
                 act.exists = exists;
                 for user in &members {
-                    act.adopt_sessions_of(user);
+                    act.add_member(user);
                 }
-                act.members = members.into_iter().collect();
             }
             Err(e) => {
                 tracing::error!("group {} failed to load: {e}", act.gid);

@@ -94,8 +94,7 @@ impl Handler<Join> for GroupActor {
             },
             move |act, (joined, newcomer), _ctx| {
                 if let Some(new_user) = newcomer {
-                    act.members.insert(user.clone());
-                    act.adopt_sessions_of(&user);
+                    act.add_member(&user);
                     let frame = Signal::new("memberjoin", &user)
                         .field("groupid", act.gid.as_str())
                         .field("user", views::user_object(&new_user, 0))
@@ -149,8 +148,7 @@ impl Handler<Leave> for GroupActor {
             },
             move |act, outcome, _ctx| match outcome {
                 LeaveOutcome::Left => {
-                    act.members.remove(&user);
-                    act.drop_sessions_of(&user);
+                    act.remove_member(&user);
                     let frame = Signal::new("memberleave", &user)
                         .field("groupid", act.gid.as_str())
                         .encode();
@@ -163,7 +161,6 @@ impl Handler<Leave> for GroupActor {
                     for member in &members {
                         act.send_to(member, &frame);
                     }
-                    act.members.clear();
                     act.exists = false;
                 }
             },
@@ -198,8 +195,7 @@ impl Handler<Kick> for GroupActor {
                 Ok(())
             },
             move |act, (), _ctx| {
-                act.members.remove(&target);
-                act.drop_sessions_of(&target);
+                act.remove_member(&target);
                 let key = ids::signal_key();
                 let gid = act.gid.as_str();
                 let leave = Signal::with_key(&key, "memberleave", &target)

@@ -10,13 +10,45 @@ use super::hub::SessionHandle;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Running group actors.
+/// Running group actors, and which of them each user is a member of.
 #[derive(Debug, Default)]
 pub struct GroupRegistry {
     actors: DashMap<String, Addr<GroupActor>>,
+    /// user id -> ids of the running groups that count the user as a member.
+    /// Kept by the group actors; read by sockets as they open, so a new
+    /// socket reaches its group actors without a database round trip.
+    running_of: DashMap<String, Vec<String>>,
 }
 
 impl GroupRegistry {
+    /// Records that running group `gid` counts `user` as a member.
+    pub fn note_member(&self, user: &str, gid: &str) {
+        let mut groups = self.running_of.entry(user.to_string()).or_default();
+        if !groups.iter().any(|g| g == gid) {
+            groups.push(gid.to_string());
+        }
+    }
+
+    /// Records that running group `gid` no longer counts `user`.
+    pub fn forget_member(&self, user: &str, gid: &str) {
+        if let dashmap::mapref::entry::Entry::Occupied(mut e) =
+            self.running_of.entry(user.to_string())
+        {
+            e.get_mut().retain(|g| g != gid);
+            if e.get().is_empty() {
+                e.remove();
+            }
+        }
+    }
+
+    /// The running groups that count `user` as a member.
+    pub fn running_groups_of(&self, user: &str) -> Vec<String> {
+        self.running_of
+            .get(user)
+            .map(|g| g.clone())
+            .unwrap_or_default()
+    }
+
     /// The running actor of `gid`, if any.
     pub fn running(&self, gid: &str) -> Option<Addr<GroupActor>> {
         self.actors.get(gid).map(|a| a.clone())

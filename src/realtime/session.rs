@@ -11,7 +11,6 @@ use actix_web_actors::ws;
 use super::hub::SessionHandle;
 use super::registry;
 use super::signal::Frame;
-use crate::db;
 use crate::state::AppState;
 
 /// Queue length after which a socket counts as too slow and is dropped.
@@ -93,22 +92,13 @@ impl WsSession {
         });
     }
 
-    /// Registers with the groups whose actors are running; others pick the
-    /// socket up from the hub when they start.
+    /// Attaches to the running group actors that count this user as a member;
+    /// groups whose actors start later take the socket from the hub.
     fn attach_to_groups(&self, ctx: &mut ws::WebsocketContext<Self>) {
-        let pool = self.state.pool.clone();
-        let user = self.user.clone();
-        let lookup =
-            async move { db::run(&pool, move |c| Ok(db::groups::ids_of_user(c, &user)?)).await };
-        ctx.spawn(lookup.into_actor(self).map(|res, act, ctx| match res {
-            Ok(ids) => {
-                let handle = act.session_handle(ctx);
-                for gid in ids {
-                    registry::attach_if_running(&act.state, &gid, &act.user, handle.clone());
-                }
-            }
-            Err(e) => tracing::warn!("cannot list groups of {}: {e}", act.user),
-        }));
+        let handle = self.session_handle(ctx);
+        for gid in self.state.groups.running_groups_of(&self.user) {
+            registry::attach_if_running(&self.state, &gid, &self.user, handle.clone());
+        }
     }
 }
 

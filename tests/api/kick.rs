@@ -310,3 +310,32 @@ async fn groups_survive_a_restart_and_kick_still_signals() {
         (Some("memberkick"), Some(owner.id.as_str()))
     );
 }
+
+#[actix_web::test]
+async fn a_socket_opened_just_before_a_kick_receives_it() {
+    let srv = TestServer::start().await;
+    let users = srv.users(3).await;
+    let (owner, stay, target) = (&users[0], &users[1], &users[2]);
+    let (gid, link) = create_group(owner, "fresh sockets").await;
+    join(stay, &gid, &link).await.assert_ok();
+    for round in 0..20 {
+        join(target, &gid, &link).await.assert_ok();
+        // Sockets open after the group's actor is running, then the kick follows at once.
+        let mut stay_ws = stay.socket().await;
+        let mut target_ws = target.socket().await;
+        owner
+            .post(&kick_path(&gid, &target.id), json!({}))
+            .await
+            .assert_ok();
+        assert_eq!(
+            stay_ws.signal().await["type"],
+            json!("memberleave"),
+            "round {round}"
+        );
+        assert_eq!(
+            target_ws.signal().await["type"],
+            json!("memberkick"),
+            "round {round}"
+        );
+    }
+}
