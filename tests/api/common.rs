@@ -344,9 +344,10 @@ impl WsClient {
         }
     }
 
-    /// The next signal; panics on close or after 5 s.
+    /// The next signal; panics on close or after 15 s (generous, so a
+    /// loaded CI machine does not turn slowness into a failure).
     pub async fn signal(&mut self) -> Value {
-        match self.read(Duration::from_secs(5)).await {
+        match self.read(Duration::from_secs(15)).await {
             Read::Signal(v) => v,
             other => panic!("expected a signal, got {other:?}"),
         }
@@ -374,9 +375,9 @@ impl WsClient {
     }
 }
 
-/// Polls `check` until it holds or 5 s pass.
+/// Polls `check` until it holds or 15 s pass.
 pub async fn eventually(mut check: impl FnMut() -> bool) -> bool {
-    for _ in 0..100 {
+    for _ in 0..300 {
         if check() {
             return true;
         }
