@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Browser tests of the web client: headless Debian Chromium driven by
+# playwright-core against a real kirimin server with a throwaway data dir.
+# Installs Chromium (apt) and the npm packages when missing; always stops
+# the server it started.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "browser tests: installing chromium (apt)"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+(cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+
+(cd "$root" && cargo build --bin kirimin)
+target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+export KIRIMIN_BIN="$target_dir/debug/kirimin"
+
+port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+data_dir="$(mktemp -d)"
+log="$data_dir/server.log"
+"$KIRIMIN_BIN" --bind "127.0.0.1:$port" --data-dir "$data_dir" \
+  --dev-expose-otp --rate-limit off >"$log" 2>&1 &
+server_pid=$!
+cleanup() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  rm -rf "$data_dir"
+}
+trap cleanup EXIT
+
+# wait (at most 30 s) until the server answers /healthz
+if ! node -e '
+  const url = process.argv[1], end = Date.now() + 30000;
+  (async function poll() {
+    try { if ((await fetch(url)).ok) process.exit(0); } catch {}
+    if (Date.now() > end) process.exit(1);
+    setTimeout(poll, 100);
+  })();' "http://127.0.0.1:$port/healthz"; then
+  echo "browser tests: the server did not start"; cat "$log"; exit 1
+fi
+
+export KIRIMIN_URL="http://127.0.0.1:$port"
+export KIRIMIN_ARTIFACTS="$root/artifacts"
+mkdir -p "$KIRIMIN_ARTIFACTS"
+cd "$here"
+status=0
+node --test --test-concurrency=1 tests/ || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "--- server log (last 40 lines) ---"
+  tail -n 40 "$log"
+fi
+exit "$status"
