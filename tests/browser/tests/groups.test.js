@@ -1,0 +1,88 @@
+// Group management from the panel: rename, reset link, leave, disband;
+// what the other member sees each time.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, user, createGroup, joinByInvite, waitFor, shot, assertClean } from './helpers.js';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('rename and reset link; the old invite link stops working', async () => {
+  const owner = await user(browser, 'carol');
+  const guest = await user(browser, 'dave');
+  const { link } = await createGroup(owner.page, 'Hiking');
+
+  await owner.page.locator('#group-name').fill('Hiking Club');
+  await owner.page.locator('#rename-form').getByRole('button', { name: 'Rename' }).click();
+  await waitFor(async () => (await owner.page.locator('#chat-title').textContent()) === 'Hiking Club', 'renamed title');
+  await owner.page.locator('.chat-item[data-name="Hiking Club"]').waitFor();
+
+  // a second rename hits the cooldown, shown as "try again at ..."
+  await owner.page.locator('#group-name').fill('Hiking Friends');
+  await owner.page.locator('#rename-form').getByRole('button', { name: 'Rename' }).click();
+  await waitFor(async () => (await owner.page.locator('#group-error').textContent()) !== '', 'cooldown shown');
+  assert.match(await owner.page.locator('#group-error').textContent(), /try again at /);
+
+  await owner.page.locator('#reset-link').click();
+  await waitFor(async () => (await owner.page.locator('#invite-link').inputValue()) !== link, 'new link');
+  const fresh = await owner.page.locator('#invite-link').inputValue();
+
+  await guest.page.goto(link);
+  await guest.page.locator('#invite-status', { hasText: 'does not exist' }).waitFor();
+  assert.equal(await guest.page.getByRole('button', { name: 'Join' }).count(), 0);
+
+  await guest.page.goto(fresh);
+  await guest.page.locator('#invite-name', { hasText: 'Hiking Club' }).waitFor();
+  await joinByInvite(guest.page, fresh);
+  assert.equal(await guest.page.locator('#chat-title').textContent(), 'Hiking Club');
+  assertClean(owner, guest);
+  await owner.context.close();
+  await guest.context.close();
+});
+
+test('a member leaves: the owner sees the members panel update', async () => {
+  const owner = await user(browser, 'erin');
+  const guest = await user(browser, 'frank');
+  const { link } = await createGroup(owner.page, 'Chess');
+  await joinByInvite(guest.page, link);
+  await owner.page.locator(`#members [data-user-id="${guest.id}"]`).waitFor();
+
+  await guest.page.getByRole('button', { name: 'Group' }).click();
+  // members see no owner controls
+  assert.equal(await guest.page.locator('.kick').count(), 0);
+  assert.equal(await guest.page.locator('#reset-link').count(), 0);
+  await guest.page.locator('#leave').click();
+  await waitFor(async () => (await guest.page.locator('.chat-item[data-name="Chess"]').count()) === 0, 'left');
+  await waitFor(async () => (await owner.page.locator(`#members [data-user-id="${guest.id}"]`).count()) === 0, 'memberleave applied');
+  assert.equal(await owner.page.locator('#members .person').count(), 1);
+  await owner.context.close();
+  await guest.context.close();
+});
+
+test('the owner disbands after confirming; the member is told the group was disbanded', async () => {
+  const owner = await user(browser, 'gina');
+  const guest = await user(browser, 'hank');
+  const { link } = await createGroup(owner.page, 'Band');
+  await joinByInvite(guest.page, link);
+  await owner.page.locator(`#members [data-user-id="${guest.id}"]`).waitFor();
+
+  // first the owner changes their mind: nothing happens
+  owner.page.removeAllListeners('dialog');
+  let question = '';
+  owner.page.once('dialog', (d) => { question = d.message(); d.dismiss(); });
+  await owner.page.locator('#disband').click();
+  await waitFor(() => question !== '', 'confirmation asked');
+  assert.match(question, /Disband "Band"\?/);
+  assert.equal(await owner.page.locator('.chat-item[data-name="Band"]').count(), 1);
+
+  owner.page.once('dialog', (d) => d.accept());
+  await owner.page.locator('#disband').click();
+  await waitFor(async () => (await owner.page.locator('.chat-item[data-name="Band"]').count()) === 0, 'disbanded for owner');
+  await guest.page.locator('#notice-text', { hasText: 'The group "Band" was disbanded by its owner.' }).waitFor();
+  await waitFor(async () => (await guest.page.locator('.chat-item[data-name="Band"]').count()) === 0, 'gone for member');
+  await shot(guest.page, 'member-disbanded');
+  assertClean(owner, guest);
+  await owner.context.close();
+  await guest.context.close();
+});
