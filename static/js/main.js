@@ -81,8 +81,6 @@ function setStatus(status) {
 
 /** After sign-in: load, connect, show. */
 async function start() {
-  const next = new URLSearchParams(location.search).get('next');
-  if (next && /^\/invite\/[^/]+$/.test(next)) { location.assign(next); return; }
   const wanted = decodeURIComponent(location.hash.slice(1));
   let socket;
   try {
@@ -93,6 +91,9 @@ async function start() {
     return;
   }
   if (!socket) return;
+  // back to the invite page that sent a signed-out visitor here
+  const next = new URLSearchParams(location.search).get('next');
+  if (next && /^\/invite\/[^/]+$/.test(next)) { location.assign(next); return; }
   $('app').hidden = false;
   if (wanted && state.chats.has(wanted)) openChat(wanted);
   let first = true;

@@ -2,7 +2,7 @@
 // what the other member sees each time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, user, createGroup, joinByInvite, waitFor, shot, assertClean } from './helpers.js';
+import { launch, user, createGroup, joinByInvite, waitFor, shot, assertClean, email } from './helpers.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -85,4 +85,28 @@ test('the owner disbands after confirming; the member is told the group was disb
   assertClean(owner, guest);
   await owner.context.close();
   await guest.context.close();
+});
+
+test('a signed-out visitor of an invite signs in and comes back to join', async () => {
+  const owner = await user(browser, 'iris');
+  const { link } = await createGroup(owner.page, 'Garden');
+  const context = await browser.newContext({ baseURL: owner.page.url() });
+  const page = await context.newPage();
+  await page.goto(link);
+  await page.locator('#invite-name', { hasText: 'Garden' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Join' }).count(), 0);
+  await page.getByRole('link', { name: 'Sign in to join' }).click();
+  await page.waitForURL(/\/app\?next=/);
+  await page.locator('#email').fill(email('jules'));
+  await page.getByRole('button', { name: 'Send code' }).click();
+  await waitFor(async () => /^\d{6}$/.test(await page.locator('#code').inputValue()), 'code pre-filled');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/invite\//);
+  await page.getByRole('button', { name: 'Join' }).click();
+  await page.waitForURL(/\/app#group:/);
+  await waitFor(async () => (await page.locator('#chat-title').textContent()) === 'Garden', 'joined');
+  await owner.page.locator('#members .person').nth(1).waitFor();
+  assertClean(owner);
+  await context.close();
+  await owner.context.close();
 });
