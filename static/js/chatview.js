@@ -17,7 +17,9 @@ let live = null;
 
 /** Wires the composer and the scroll handler; `socket` sends client frames. */
 export function initChatView(socket, openGroupPanel) {
+  const first = !live;
   live = socket;
+  if (!first) return;
   $('composer').onsubmit = (ev) => { ev.preventDefault(); submit(); };
   $('compose-extra-cancel').onclick = () => setMode(null);
   $('image-input').onchange = sendImage;
@@ -130,7 +132,8 @@ function scrollToEnd() {
 /** Tells the server (and the other members) that I read this chat. */
 export function markRead(chat) {
   if (!chat || !unreadCount(chat) || document.hidden) return;
-  live?.send({ type: 'readAllMessages', roomid: chat.r.id, roomtype: chat.r.type });
+  // offline: try again when the socket is back (main re-renders then)
+  if (!live?.send({ type: 'readAllMessages', roomid: chat.r.id, roomtype: chat.r.type })) return;
   for (const msg of chat.m) {
     if (msg.userid !== state.me.id && !(msg.readers || []).includes(state.me.id)) {
       msg.readers = [...(msg.readers || []), state.me.id];

@@ -77,6 +77,8 @@ function setStatus(status) {
   const el = $('conn');
   el.textContent = status;
   el.className = `conn ${status}`;
+  // reads done while offline are reported now
+  if (status === 'online') changed('messages');
 }
 
 /** After sign-in: load, connect, show. */

@@ -77,11 +77,11 @@ export function connect({ fetchSocket, onSignal, onStatus }) {
 
   open();
   return {
-    /** Sends a client frame (adds the identifier); dropped when offline. */
+    /** Sends a client frame (adds the identifier); false when offline. */
     send(frame) {
-      if (ws && ws.readyState === WebSocket.OPEN) {
-        ws.send(JSON.stringify({ identifier: 'kirimin', ...frame }));
-      }
+      if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+      ws.send(JSON.stringify({ identifier: 'kirimin', ...frame }));
+      return true;
     },
     /** Closes the socket as a drop would (it reconnects). */
     drop() { ws?.close(); },
