@@ -4,10 +4,11 @@
  */
 
 import { api, errorText } from './api.js';
-import { $, h, fill, readDataUrl } from './dom.js';
+import { $, h, fill, readDataUrl, notice } from './dom.js';
 import { state, currentChat, upsertMessage, mergeUsers, changed, unreadCount } from './state.js';
 import { renderMessage, snippet } from './message.js';
 import { roomName } from './chatlist.js';
+import { dropGroup } from './group.js';
 
 const PAGE = 50;
 /** What the composer does next: null (new message), or {kind: 'reply'|'edit', msg}. */
@@ -43,7 +44,16 @@ function setMode(next) {
   }
 }
 
-function fail(err) { $('send-error').textContent = errorText(err); }
+function fail(err) {
+  const chat = currentChat();
+  // removed while the signal was missed: forget the group like memberkick would
+  if (err.msg === 'GRP_KICKED' && chat?.r.type === 'group') {
+    dropGroup(chat.r.id);
+    notice(`You are no longer a member of "${roomName(chat.r)}".`, { sticky: true });
+    return;
+  }
+  $('send-error').textContent = errorText(err);
+}
 
 /**
  * Applies a `{chat, roomdata, users}` answer of sendMessage/delMessage.

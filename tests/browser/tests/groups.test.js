@@ -2,7 +2,10 @@
 // what the other member sees each time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, user, createGroup, joinByInvite, waitFor, shot, assertClean, email } from './helpers.js';
+import { launch, user, createGroup, joinByInvite, waitFor, shot, assertClean, email, send } from './helpers.js';
+
+// a 2×2 red PNG
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -23,6 +26,13 @@ test('rename and reset link; the old invite link stops working', async () => {
   await owner.page.locator('#rename-form').getByRole('button', { name: 'Rename' }).click();
   await waitFor(async () => (await owner.page.locator('#group-error').textContent()) !== '', 'cooldown shown');
   assert.match(await owner.page.locator('#group-error').textContent(), /try again at /);
+
+  // a group picture
+  await owner.page.locator('#group-image-input').setInputFiles({ name: 'g.png', mimeType: 'image/png', buffer: PNG });
+  const picture = owner.page.locator('#panel .group-image');
+  await picture.waitFor();
+  await waitFor(() => picture.evaluate((el) => el.complete && el.naturalWidth === 2), 'group picture loaded');
+  await owner.page.locator('.chat-item[data-name="Hiking Club"] img.avatar').waitFor();
 
   await owner.page.locator('#reset-link').click();
   await waitFor(async () => (await owner.page.locator('#invite-link').inputValue()) !== link, 'new link');
@@ -109,4 +119,28 @@ test('a signed-out visitor of an invite signs in and comes back to join', async 
   assertClean(owner);
   await context.close();
   await owner.context.close();
+});
+
+test('unread counts, read receipts and clear history', async () => {
+  const owner = await user(browser, 'kim');
+  const guest = await user(browser, 'leo');
+  const { link } = await createGroup(owner.page, 'Quiet');
+  await joinByInvite(guest.page, link);
+  // the guest looks at another chat while messages arrive
+  await createGroup(guest.page, 'Elsewhere');
+  await send(owner.page, 'one');
+  await send(owner.page, 'two');
+  const badge = guest.page.locator('.chat-item[data-name="Quiet"] .badge');
+  await waitFor(async () => (await badge.count()) && (await badge.textContent()) === '2', 'two unread');
+  assert.equal(await owner.page.locator('.msg.mine .read', { hasText: 'Read' }).count(), 0);
+  await guest.page.locator('.chat-item[data-name="Quiet"]').click();
+  await waitFor(async () => (await badge.count()) === 0, 'badge cleared');
+  await waitFor(async () => (await owner.page.locator('.msg.mine .read', { hasText: 'Read by all' }).count()) === 2, 'read receipts');
+
+  await owner.page.locator('#clear-history').click();
+  await guest.page.locator('.older', { hasText: 'No messages yet' }).waitFor();
+  assert.equal(await guest.page.locator('.msg').count(), 0);
+  assertClean(owner, guest);
+  await owner.context.close();
+  await guest.context.close();
 });
