@@ -19,20 +19,28 @@ fi
 (cd "$root" && cargo build --bin kirimin)
 target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
-export KIRIMIN_BIN="$target_dir/debug/kirimin"
+
+# a private copy: the target dir may be shared with other checkouts' builds
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export KIRIMIN_BIN="$work/kirimin"
+cp "$target_dir/debug/kirimin" "$KIRIMIN_BIN"
 
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
-data_dir="$(mktemp -d)"
-log="$data_dir/server.log"
+data_dir="$work/data"
+mkdir -p "$data_dir"
+log="$work/server.log"
 "$KIRIMIN_BIN" --bind "127.0.0.1:$port" --data-dir "$data_dir" \
   --dev-expose-otp --rate-limit off >"$log" 2>&1 &
 server_pid=$!
-cleanup() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  rm -rf "$data_dir"
-}
-trap cleanup EXIT
 
 # wait (at most 30 s) until the server answers /healthz
 if ! node -e '

@@ -52,8 +52,8 @@ export async function signIn(page, address) {
   await page.locator('#conn.online').waitFor({ state: 'attached' });
 }
 
-/** Polls `fn` until it is truthy (5 s). */
-export async function waitFor(fn, what = 'condition', timeout = 5000) {
+/** Polls `fn` until it is truthy (10 s). */
+export async function waitFor(fn, what = 'condition', timeout = 10000) {
   const end = Date.now() + timeout;
   for (;;) {
     if (await fn()) return;
