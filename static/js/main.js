@@ -105,12 +105,12 @@ async function start() {
       if (first) { first = false; return socket; }
       return loadUser();
     },
-    onSignal: applySignal,
+    onSignal: (signal) => { window.kirimin.applied += 1; applySignal(signal); },
     onStatus: setStatus,
   });
   initChatView(live, () => { state.panel = state.panel === 'group' ? null : 'group'; changed('panel'); });
-  // test hook and debugging aid: force a socket drop from the console
-  window.kirimin = { drop: () => live?.drop() };
+  // test hook and debugging aid: force a socket drop, count applied signals
+  window.kirimin = { drop: () => live?.drop(), applied: 0 };
 }
 
 function wireStatic() {

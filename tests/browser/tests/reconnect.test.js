@@ -36,6 +36,40 @@ test('a forced socket close reconnects and catches up', async () => {
   await b.context.close();
 });
 
+test('a signal delivered twice is applied once (de-duplicated by key)', async () => {
+  const a = await user(browser, 'pia');
+  const b = await user(browser, 'quinn');
+  // B's page gets every socket frame twice from now on
+  await b.context.addInitScript(() => {
+    const Native = window.WebSocket;
+    window.receivedKeys = new Set();
+    window.WebSocket = class extends Native {
+      set onmessage(fn) {
+        super.onmessage = (ev) => {
+          window.receivedKeys.add(JSON.parse(ev.data).key);
+          fn(ev);
+          fn(new MessageEvent('message', { data: ev.data }));
+        };
+      }
+    };
+  });
+  const { link } = await createGroup(a.page, 'Echo');
+  await joinByInvite(b.page, link);
+  await send(a.page, 'only once please');
+  await b.page.locator('.msg .text', { hasText: 'only once please' }).waitFor();
+  await send(a.page, 'and this once too');
+  await b.page.locator('.msg .text', { hasText: 'and this once too' }).waitFor();
+  assert.equal(await b.page.locator('.msg').count(), 2);
+  const { keys, applied } = await b.page.evaluate(() => ({ keys: window.receivedKeys.size, applied: window.kirimin.applied }));
+  assert.ok(keys >= 2, 'signals arrived');
+  assert.equal(applied, keys, 'each key applied exactly once');
+  const badge = b.page.locator('.chat-item[data-name="Echo"] .badge');
+  assert.equal(await badge.count(), 0);
+  assertClean(a, b);
+  await a.context.close();
+  await b.context.close();
+});
+
 function freePort() {
   return new Promise((resolve) => {
     const srv = createServer().listen(0, '127.0.0.1', () => {
