@@ -4,11 +4,11 @@
  */
 
 import { api, ApiError, errorText } from './api.js';
-import { $ } from './dom.js';
+import { $, notice } from './dom.js';
 import { state, onChange, changed, resetChats, putChat, currentChat, chatKey } from './state.js';
 import { connect } from './socket.js';
 import { showSignIn } from './signin.js';
-import { renderChatList } from './chatlist.js';
+import { renderChatList, roomName } from './chatlist.js';
 import { initChatView, renderChat, markRead } from './chatview.js';
 import { renderGroupPanel } from './group.js';
 import { renderProfilePanel } from './profile.js';
@@ -38,10 +38,10 @@ function render(what) {
   if (chat) markRead(chat);
   renderChatList(openChat);
   renderChat();
-  if (what !== 'messages' || state.panel === 'group') {
-    // keep half-typed profile fields: the profile panel redraws only when it changed
-    if (state.panel !== 'profile' || ['panel', 'me', 'open', 'all'].includes(what)) renderPanel();
-  }
+  // panels hold forms: redraw them only when what they show changed
+  const redraw = ['panel', 'me', 'open', 'all'];
+  if (state.panel === 'group') redraw.push('members', 'chats');
+  if (!state.panel || redraw.includes(what)) renderPanel();
   if (state.current) history.replaceState(null, '', `#${state.current}`);
   else if (location.hash) history.replaceState(null, '', location.pathname);
 }
@@ -50,8 +50,12 @@ function render(what) {
 async function loadUser() {
   try {
     const data = await api.isUser();
+    const before = [...state.chats.values()].filter((c) => c.r.type === 'group');
     state.me = data.me;
     resetChats(data.c);
+    // groups lost while the socket was down (kick or disband signal missed)
+    const lost = before.filter((c) => !state.chats.has(chatKey('group', c.r.id)));
+    if (lost.length) notice(`You are no longer a member of ${lost.map((c) => `"${roomName(c.r)}"`).join(', ')}.`, { sticky: true });
     changed('all');
     return data.socket;
   } catch (err) {

@@ -34,9 +34,9 @@ function messageChat(sig) {
 
 /** Tells a removed user what happened to the group `chat`. */
 async function explainKick(chat) {
-  const name = chat ? roomName(chat.r) : 'a group';
-  let gone = Boolean(chat && chat.r.owner === state.me.id);
-  if (!gone && chat?.r.link) {
+  const name = roomName(chat.r);
+  let gone = chat.r.owner === state.me.id;
+  if (!gone && chat.r.link) {
     try { await api.invite(chat.r.link); } catch (err) { gone = err.msg === 'GRPS_404'; }
   }
   notice(gone
@@ -60,6 +60,7 @@ const handlers = {
   },
   async memberkick(sig) {
     const chat = state.chats.get(chatKey('group', sig.groupid));
+    if (!chat) return;
     dropGroup(sig.groupid);
     await explainKick(chat);
   },

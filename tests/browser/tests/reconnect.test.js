@@ -36,6 +36,27 @@ test('a forced socket close reconnects and catches up', async () => {
   await b.context.close();
 });
 
+test('a kick missed while offline is reported after reconnecting', async () => {
+  const owner = await user(browser, 'rita');
+  const guest = await user(browser, 'sam');
+  const { id, link } = await createGroup(owner.page, 'Offline Club');
+  await joinByInvite(guest.page, link);
+  await owner.page.locator(`#members [data-user-id="${guest.id}"]`).waitFor();
+
+  await guest.context.setOffline(true);
+  await guest.page.evaluate(() => window.kirimin.drop());
+  await waitFor(async () => !(await online(guest.page)), 'guest offline');
+  const res = await apiCall(owner.page, 'POST', `/x/group/kick/${id}/${guest.id}`, {});
+  assert.equal(res.ok, true);
+  await guest.context.setOffline(false);
+  await waitFor(() => online(guest.page), 'guest back', 20000);
+  await guest.page.locator('#notice-text', { hasText: 'You are no longer a member of "Offline Club".' }).waitFor();
+  assert.equal(await guest.page.locator('.chat-item[data-name="Offline Club"]').count(), 0);
+  assertClean(owner, guest);
+  await owner.context.close();
+  await guest.context.close();
+});
+
 test('a signal delivered twice is applied once (de-duplicated by key)', async () => {
   const a = await user(browser, 'pia');
   const b = await user(browser, 'quinn');
