@@ -104,3 +104,22 @@ test('friend request: cancel, ignore, accept, then a one-to-one chat', async () 
   await a.context.close();
   await b.context.close();
 });
+
+test('sign out, then a wrong code is refused in words', async () => {
+  const me = await user(browser, 'tess');
+  await me.page.getByRole('link', { name: 'Sign out' }).click();
+  await me.page.locator('#email-form').waitFor();
+  assert.equal(await me.page.locator('#app').isVisible(), false);
+  await me.page.locator('#email').fill(me.email);
+  await me.page.getByRole('button', { name: 'Send code' }).click();
+  await me.page.locator('#code').waitFor();
+  const right = await me.page.locator('#code').inputValue();
+  await me.page.locator('#code').fill(right === '000000' ? '111111' : '000000');
+  await me.page.getByRole('button', { name: 'Sign in' }).click();
+  await me.page.locator('#signin-error', { hasText: 'That code is wrong.' }).waitFor();
+  await me.page.locator('#code').fill(right);
+  await me.page.getByRole('button', { name: 'Sign in' }).click();
+  await me.page.locator('#conn.online').waitFor();
+  assertClean(me);
+  await me.context.close();
+});
