@@ -28,6 +28,7 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
         .route("/app", web::get().to(pages::app))
+        .route("/app/assets/{path:.*}", web::get().to(pages::asset))
         .route("/app/{rest:.*}", web::get().to(pages::app));
     auth::routes(cfg);
     account::routes(cfg);

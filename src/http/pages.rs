@@ -1,21 +1,107 @@
-//! The web client's pages, embedded in the binary.
+//! The web client's pages and assets, embedded in the binary at compile time.
+//!
+//! Assets come from a fixed table, so a request can only ever name one of
+//! these files: anything else (including `..` tricks) is a 404 envelope.
 
 use actix_web::http::header;
-use actix_web::HttpResponse;
+use actix_web::{web, HttpResponse};
+
+use crate::error::ApiError;
 
 const APP_HTML: &str = include_str!("../../static/index.html");
 const INVITE_HTML: &str = include_str!("../../static/invite.html");
+
+/// Content-Security-Policy of the pages: scripts and styles only from this
+/// origin (no inline script), images also from data/blob URLs (previews),
+/// WebSocket connections to the socket host handed out by `isUser`.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+img-src 'self' data: blob:; connect-src 'self' ws: wss:; object-src 'none'; \
+base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+
+/// Every asset of the web client: `(path under /app/assets/, content, MIME type)`.
+const ASSETS: &[(&str, &str, &str)] = &[
+    ("app.css", include_str!("../../static/app.css"), CSS),
+    ("js/api.js", include_str!("../../static/js/api.js"), JS),
+    ("js/dom.js", include_str!("../../static/js/dom.js"), JS),
+    ("js/state.js", include_str!("../../static/js/state.js"), JS),
+    (
+        "js/socket.js",
+        include_str!("../../static/js/socket.js"),
+        JS,
+    ),
+    (
+        "js/signin.js",
+        include_str!("../../static/js/signin.js"),
+        JS,
+    ),
+    (
+        "js/chatlist.js",
+        include_str!("../../static/js/chatlist.js"),
+        JS,
+    ),
+    (
+        "js/chatview.js",
+        include_str!("../../static/js/chatview.js"),
+        JS,
+    ),
+    (
+        "js/message.js",
+        include_str!("../../static/js/message.js"),
+        JS,
+    ),
+    ("js/group.js", include_str!("../../static/js/group.js"), JS),
+    (
+        "js/profile.js",
+        include_str!("../../static/js/profile.js"),
+        JS,
+    ),
+    (
+        "js/signals.js",
+        include_str!("../../static/js/signals.js"),
+        JS,
+    ),
+    ("js/main.js", include_str!("../../static/js/main.js"), JS),
+    (
+        "js/invite.js",
+        include_str!("../../static/js/invite.js"),
+        JS,
+    ),
+];
 
 fn html(body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
         .body(body)
+}
+
+/// Looks an asset up by its exact path.
+fn find_asset(path: &str) -> Option<(&'static str, &'static str)> {
+    ASSETS
+        .iter()
+        .find(|(p, _, _)| *p == path)
+        .map(|(_, body, mime)| (*body, *mime))
 }
 
 /// `/app`: the web client.
 pub async fn app() -> HttpResponse {
     html(APP_HTML)
+}
+
+/// `/app/assets/{path}`: one embedded asset, or the 404 envelope.
+pub async fn asset(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let (body, mime) = find_asset(&path).ok_or_else(ApiError::not_found)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, mime))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(body))
 }
 
 /// `/invite/{link}` for a browser.
@@ -28,4 +114,27 @@ pub fn to_app() -> HttpResponse {
     HttpResponse::Found()
         .insert_header((header::LOCATION, "/app"))
         .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_listed_assets_are_found() {
+        assert!(find_asset("js/main.js").is_some());
+        assert!(find_asset("app.css").is_some());
+        assert!(find_asset("../index.html").is_none());
+        assert!(find_asset("js/../app.css").is_none());
+        assert!(find_asset("").is_none());
+        assert!(find_asset("/etc/passwd").is_none());
+    }
+
+    #[test]
+    fn every_asset_has_content_and_a_type() {
+        for (path, body, mime) in ASSETS {
+            assert!(!body.is_empty(), "{path} is empty");
+            assert!(mime.contains('/'), "{path} has no MIME type");
+        }
+    }
 }

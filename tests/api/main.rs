@@ -9,4 +9,5 @@ mod chat;
 mod groups;
 mod kick;
 mod transport;
+mod webclient;
 mod websocket;

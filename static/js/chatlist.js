@@ -1,0 +1,53 @@
+/** The list of chats: groups and one-to-one chats with their latest message. */
+
+import { $, h, fill } from './dom.js';
+import { state, nameOf, unreadCount } from './state.js';
+
+/** One-line preview of a message. */
+export function preview(chat, msg) {
+  if (!msg) return 'No messages yet';
+  const who = msg.userid === state.me?.id ? 'You' : nameOf(chat, msg.userid);
+  if (msg.type === 'deleted') return `${who}: message deleted`;
+  if (msg.type === 'image') return `${who}: 🖼 image${msg.text ? ` ${msg.text}` : ''}`;
+  if (msg.type !== 'text') return `${who}: ${msg.type}`;
+  return `${who}: ${msg.text}`;
+}
+
+/** Picture URL of a chat's room, or null. */
+export function roomImage(r) {
+  if (!r.image) return null;
+  return r.type === 'group' ? `/file/group/${encodeURIComponent(r.image)}` : `/file/user/${encodeURIComponent(r.image)}`;
+}
+
+/** Display name of a chat. */
+export const roomName = (r) => r.long || r.short || r.id;
+
+/** Renders the list, newest activity first; `open(key)` opens a chat. */
+export function renderChatList(open) {
+  const chats = [...state.chats.entries()].sort(([, a], [, b]) => lastTime(b) - lastTime(a));
+  const items = chats.map(([key, chat]) => {
+    const last = chat.m[chat.m.length - 1];
+    const unread = unreadCount(chat);
+    const img = roomImage(chat.r);
+    return h('li', {},
+      h('button', {
+        type: 'button',
+        class: `chat-item${key === state.current ? ' active' : ''}`,
+        'data-key': key,
+        'data-name': roomName(chat.r),
+        onClick: () => open(key),
+      },
+      img ? h('img', { class: 'avatar', src: img, alt: '' }) : h('span', { class: 'avatar', 'aria-hidden': 'true' }),
+      h('span', { class: 'who' },
+        h('span', { class: 'name', text: roomName(chat.r) }),
+        h('span', { class: 'last', text: preview(chat, last) })),
+      unread ? h('span', { class: 'badge', text: unread, title: 'unread' }) : null));
+  });
+  if (!items.length) items.push(h('li', { class: 'muted', text: 'No chats yet: create a group or find friends.' }));
+  fill($('chat-list'), items);
+}
+
+function lastTime(chat) {
+  const last = chat.m[chat.m.length - 1];
+  return last ? last.timestamp : 0;
+}
