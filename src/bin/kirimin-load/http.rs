@@ -7,7 +7,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpSocket, TcpStream};
@@ -18,6 +18,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_BODY: usize = 16 * 1024 * 1024;
 /// Most idle connections kept for reuse.
 const MAX_IDLE: usize = 512;
+/// Idle connections older than this are not reused: the server (actix-web's
+/// keep-alive is 5 s) may be closing them just as a request goes out.
+const MAX_IDLE_AGE: Duration = Duration::from_secs(2);
 /// Most header lines read from one response.
 const MAX_HEADERS: usize = 64;
 
@@ -69,7 +72,7 @@ type Conn = BufReader<TcpStream>;
 pub struct Client {
     server: SocketAddr,
     host: String,
-    idle: Mutex<Vec<Conn>>,
+    idle: Mutex<Vec<(Conn, Instant)>>,
     sources: std::sync::Arc<SourceAddrs>,
 }
 
@@ -94,7 +97,7 @@ impl Client {
     ) -> Result<Response, String> {
         let head = self.head(method, path, cookie, body.map_or(0, |b| b.len()));
         for attempt in 0..2 {
-            let pooled = self.idle.lock().expect("pool").pop();
+            let pooled = if attempt == 0 { self.take_idle() } else { None };
             let (mut conn, reused) = match pooled {
                 Some(c) => (c, true),
                 None => (
@@ -114,18 +117,26 @@ impl Client {
                     if keep {
                         let mut idle = self.idle.lock().expect("pool");
                         if idle.len() < MAX_IDLE {
-                            idle.push(conn);
+                            idle.push((conn, Instant::now()));
                         }
                     }
                     return Ok(resp);
                 }
-                // A stale keep-alive connection the server closed while idle.
-                Ok(Err(_)) if reused && attempt == 0 => continue,
+                // A keep-alive connection the server closed while it was idle:
+                // nothing was processed, so the request goes again on a fresh one.
+                Ok(Err(_)) if reused => continue,
                 Ok(Err(e)) => return Err(e),
                 Err(_) => return Err("timeout".into()),
             }
         }
         Err("connection failed twice".into())
+    }
+
+    /// The most recently used idle connection that is still young enough.
+    fn take_idle(&self) -> Option<Conn> {
+        let mut idle = self.idle.lock().expect("pool");
+        idle.retain(|(_, at)| at.elapsed() < MAX_IDLE_AGE);
+        idle.pop().map(|(c, _)| c)
     }
 
     fn head(&self, method: &str, path: &str, cookie: Option<&str>, len: usize) -> Vec<u8> {

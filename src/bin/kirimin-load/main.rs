@@ -40,6 +40,9 @@ struct Cli {
     /// Print the result as JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also append the markdown table to this file.
+    #[arg(long)]
+    table_out: Option<std::path::PathBuf>,
     /// No progress lines.
     #[arg(long)]
     quiet: bool,
@@ -91,6 +94,17 @@ fn main() {
         }
         run(&env, &cli.scenario, cli.server_pid).await
     });
+    if let Some(path) = &cli.table_out {
+        use std::io::Write;
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| writeln!(f, "{}", report.table()));
+        if let Err(e) = appended {
+            eprintln!("cannot write {}: {e}", path.display());
+        }
+    }
     if cli.json {
         println!(
             "{}",

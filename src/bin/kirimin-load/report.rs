@@ -177,6 +177,7 @@ impl ErrorTally {
 
 /// A once-a-second progress line on stderr while a phase runs.
 pub struct Progress {
+    quiet: bool,
     done: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -212,12 +213,14 @@ impl Progress {
                 );
             }
         });
-        Self { done, task }
+        Self { quiet, done, task }
     }
 
     pub async fn finish(self) {
         self.done.store(true, Ordering::Relaxed);
         let _ = self.task.await;
-        eprintln!();
+        if !self.quiet {
+            eprintln!();
+        }
     }
 }

@@ -96,7 +96,11 @@ fn assert_clean(report: &Report) {
 async fn connect_holds_every_socket() {
     let server = TestServer::start(&["--ws-ping-ms", "200"]);
     let env = env_for(&server);
-    let args = connect::ConnectArgs { users: 20, hold: 1 };
+    let args = connect::ConnectArgs {
+        users: 20,
+        hold: 1,
+        ready_file: None,
+    };
     let report = connect::run(&env, &args, Some(server.pid)).await;
     assert_clean(&report);
     assert_eq!(value(&report, "sockets opened"), 20.0);
