@@ -11,6 +11,7 @@ pub mod messages;
 pub mod schema;
 pub mod sessions;
 pub mod users;
+pub mod writer;
 
 use std::time::Duration;
 
@@ -77,7 +78,7 @@ where
 /// Serialises this process's write transactions. SQLite admits one writer at
 /// a time and makes the others retry with sleeps of up to 100 ms; queueing on
 /// a mutex instead hands the lock over as soon as it is free.
-static WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub(crate) static WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Runs `work` in an immediate (write-locking) transaction on the blocking pool.
 pub async fn write<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>

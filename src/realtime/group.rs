@@ -122,8 +122,8 @@ impl GroupActor {
         }
     }
 
-    /// Runs a command's database work in a write transaction on the blocking
-    /// pool, then `after` on the actor. No other message of this group is
+    /// Runs a command's database work in a write transaction (batched with
+    /// other groups' writes, see `db::writer`) on the blocking pool, then `after` on the actor. No other message of this group is
     /// handled in between, so the group's changes happen one at a time.
     pub(super) fn command<R, T, W, A>(
         &mut self,
@@ -137,8 +137,8 @@ impl GroupActor {
         A: FnOnce(&mut Self, R, &mut Context<Self>) -> T + 'static,
     {
         self.last_active = Instant::now();
-        let pool = self.state.pool.clone();
-        let fut = async move { db::write(&pool, work).await };
+        let writer = self.state.writer.clone();
+        let fut = async move { writer.write(work).await };
         AtomicResponse::new(Box::pin(fut.into_actor(self).map(move |res, act, ctx| {
             let out = res.map(|r| after(act, r, ctx));
             if !act.exists {
