@@ -80,6 +80,16 @@ where
 /// a mutex instead hands the lock over as soon as it is free.
 pub(crate) static WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Bumped after every write made through [`write`] (profiles, friends,
+/// sign-ins, one-to-one chats), under the writer lock. Caches derived from
+/// user rows compare it to know whether they may still be used.
+static EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The current write epoch; read it under the writer lock (inside a write).
+pub fn epoch() -> u64 {
+    EPOCH.load(std::sync::atomic::Ordering::Acquire)
+}
+
 /// Runs `work` in an immediate (write-locking) transaction on the blocking pool.
 pub async fn write<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
 where
@@ -92,7 +102,9 @@ where
         let _writer = WRITER
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        conn.immediate_transaction(work)
+        let out = conn.immediate_transaction(work);
+        EPOCH.fetch_add(1, std::sync::atomic::Ordering::Release);
+        out
     })
     .await
 }

@@ -3,6 +3,7 @@
 //! (see `group_commands`), and fans signals out to the sessions.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -11,6 +12,7 @@ use actix_web::web;
 use super::hub::SessionHandle;
 use super::session::{Subscribed, Unsubscribed};
 use super::signal::Frame;
+use crate::chat::ops::ContextCache;
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -29,6 +31,8 @@ pub struct GroupActor {
     pub(super) members: HashSet<String>,
     sessions: HashMap<String, Vec<SessionHandle>>,
     last_active: Instant,
+    /// Room and user objects of message signals, per author (see `ContextCache`).
+    pub(super) contexts: Arc<ContextCache>,
 }
 
 /// A member's socket opened.
@@ -56,6 +60,7 @@ impl GroupActor {
             members: HashSet::new(),
             sessions: HashMap::new(),
             last_active: Instant::now(),
+            contexts: Arc::default(),
         }
     }
 

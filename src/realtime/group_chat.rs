@@ -66,8 +66,19 @@ impl Handler<GroupSend> for GroupActor {
             return refused;
         }
         let (room, files, user) = (self.room(), self.state.files.clone(), msg.user.clone());
+        let contexts = self.contexts.clone();
         self.command(
-            move |c| ops::post(c, &files, &room, &msg.user, &msg.draft, ids::now_ms()),
+            move |c| {
+                ops::post(
+                    c,
+                    &files,
+                    &room,
+                    &msg.user,
+                    &msg.draft,
+                    ids::now_ms(),
+                    Some(&contexts),
+                )
+            },
             move |act, posted, _| {
                 act.signal_posted("sendmessage", &user, &posted);
                 posted.answer()
