@@ -18,7 +18,7 @@ CHAT_SECS=${CHAT_SECS:-15}
 HISTORY=${HISTORY:-50000}        # messages pre-filled per room
 HISTORY_GROUPS=${HISTORY_GROUPS:-10}
 FANOUT_MEMBERS=${FANOUT_MEMBERS:-1000}
-FANOUT_RATE=${FANOUT_RATE:-200}  # messages/s into the large group
+FANOUT_RATE=${FANOUT_RATE:-20}   # messages/s into the large group (each signal lists all members)
 PORT=${PORT:-18090}
 
 OUT=target/bench

@@ -183,7 +183,25 @@ pub fn spawn_reader(mut ws: Socket, sock: usize, mut ctx: ReaderCtx) -> JoinHand
     })
 }
 
+/// Send time and sequence of a load message, found without parsing the whole
+/// frame: message signals of a large group carry every member's user object,
+/// and parsing those on every delivery would make the client the bottleneck.
+/// Only a key can appear unescaped as `"text":"lt `.
+fn quick_message(text: &str) -> Option<(u64, u64)> {
+    if !text.contains("\"type\":\"sendmessage\"") {
+        return None;
+    }
+    let at = text.find("\"text\":\"lt ")?;
+    let rest = &text[at + "\"text\":\"".len()..];
+    let end = rest.find('"')?;
+    Deliveries::parse(&rest[..end])
+}
+
 fn on_text(text: &str, sock: usize, ctx: &ReaderCtx, stats: &mut SockStats) {
+    if let (Some(d), Some((seq, sent_us))) = (&ctx.deliveries, quick_message(text)) {
+        record_delivery(d, stats, seq, sent_us);
+        return;
+    }
     let Ok(wire) = serde_json::from_str::<Wire>(text) else {
         return;
     };
@@ -195,17 +213,7 @@ fn on_text(text: &str, sock: usize, ctx: &ReaderCtx, stats: &mut SockStats) {
                 .and_then(|c| c.text.as_deref())
                 .and_then(Deliveries::parse);
             if let Some((seq, sent_us)) = parsed {
-                let now_us = d.epoch.elapsed().as_micros() as u64;
-                if stats.seqs.insert(seq) {
-                    d.delivered.fetch_add(1, Ordering::Relaxed);
-                    let _ = d
-                        .latency
-                        .lock()
-                        .expect("histogram")
-                        .record(now_us.saturating_sub(sent_us).max(1));
-                } else {
-                    d.duplicates.fetch_add(1, Ordering::Relaxed);
-                }
+                record_delivery(d, stats, seq, sent_us);
             }
             return;
         }
@@ -218,5 +226,34 @@ fn on_text(text: &str, sock: usize, ctx: &ReaderCtx, stats: &mut SockStats) {
             from: wire.from,
             groupid: wire.groupid.unwrap_or_default(),
         });
+    }
+}
+
+fn record_delivery(d: &Deliveries, stats: &mut SockStats, seq: u64, sent_us: u64) {
+    let now_us = d.epoch.elapsed().as_micros() as u64;
+    if stats.seqs.insert(seq) {
+        d.delivered.fetch_add(1, Ordering::Relaxed);
+        let _ = d
+            .latency
+            .lock()
+            .expect("histogram")
+            .record(now_us.saturating_sub(sent_us).max(1));
+    } else {
+        d.duplicates.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod quick_tests {
+    use super::quick_message;
+
+    #[test]
+    fn finds_the_load_marker_in_a_message_signal() {
+        let frame = r#"{"chat":{"id":"x","text":"lt 42 1234"},"from":"1","type":"sendmessage","users":[{"displayname":"\"text\":\"lt 9 9"}]}"#;
+        assert_eq!(quick_message(frame), Some((42, 1234)));
+        assert_eq!(
+            quick_message(r#"{"type":"memberjoin","text":"lt 1 2"}"#),
+            None
+        );
     }
 }
