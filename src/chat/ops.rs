@@ -28,9 +28,13 @@ pub struct Posted {
 }
 
 impl Posted {
-    /// `{chat, roomdata, users}` for the author.
-    pub fn answer(&self) -> Value {
-        serde_json::json!({ "chat": self.chat, "roomdata": self.roomdata, "users": self.users })
+    /// `{chat, roomdata, users}` for the author (moved, not copied).
+    pub fn answer(self) -> Value {
+        let mut out = serde_json::Map::new();
+        out.insert("chat".into(), self.chat);
+        out.insert("roomdata".into(), self.roomdata);
+        out.insert("users".into(), Value::Array(self.users));
+        Value::Object(out)
     }
 }
 
