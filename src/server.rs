@@ -73,6 +73,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         groups: GroupRegistry::default(),
         socket_ids: SocketIds::default(),
         mailer,
+        writer: crate::db::writer::Writer::new(pool.clone()),
         pool,
         config,
     });

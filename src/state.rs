@@ -12,6 +12,8 @@ use crate::realtime::{hub::Hub, registry::GroupRegistry, socket_ids::SocketIds};
 pub struct AppState {
     pub config: Config,
     pub pool: Pool,
+    /// Group commit for the group actors' writes.
+    pub writer: std::sync::Arc<crate::db::writer::Writer>,
     pub sessions: SessionStore,
     /// `None` when the rate limit is off.
     pub limiter: Option<RateLimiter>,

@@ -40,7 +40,7 @@ pub async fn send(
     let files = state.files.clone();
     let m = me.clone();
     let posted = db::write(&state.pool, move |c| {
-        ops::post(c, &files, &room, &m, &draft, ids::now_ms())
+        ops::post(c, &files, &room, &m, &draft, ids::now_ms(), None)
     })
     .await?;
     deliver(state, "sendmessage", &me, &other, &posted);

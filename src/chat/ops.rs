@@ -28,9 +28,62 @@ pub struct Posted {
 }
 
 impl Posted {
-    /// `{chat, roomdata, users}` for the author.
-    pub fn answer(&self) -> Value {
-        serde_json::json!({ "chat": self.chat, "roomdata": self.roomdata, "users": self.users })
+    /// `{chat, roomdata, users}` for the author (moved, not copied).
+    pub fn answer(self) -> Value {
+        let mut out = serde_json::Map::new();
+        out.insert("chat".into(), self.chat);
+        out.insert("roomdata".into(), self.roomdata);
+        out.insert("users".into(), Value::Array(self.users));
+        Value::Object(out)
+    }
+}
+
+/// What a group's message signals repeat from message to message, as each
+/// author sees it: the room object, the member user objects, the author's
+/// own. Kept by the group actor, which clears it whenever membership or the
+/// group changes; entries from before the last [`db::epoch`] bump (a profile
+/// or friendship may have changed) are not used.
+#[derive(Debug, Default)]
+pub struct ContextCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (u64, Posted)>>,
+}
+
+impl ContextCache {
+    /// Forgets everything (membership or the group changed).
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// The context of `me` with `chat` filled in, from the cache when still valid.
+    fn context(
+        &self,
+        conn: &mut DbConn,
+        room: &Room,
+        me: &str,
+        chat: Value,
+    ) -> Result<Posted, ApiError> {
+        let epoch = db::epoch();
+        {
+            let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, cached)) = entries.get(me) {
+                if *at == epoch {
+                    let mut posted = cached.clone();
+                    posted.chat = chat;
+                    return Ok(posted);
+                }
+            }
+        }
+        let posted = context(conn, room, me, Value::Null)?;
+        let mut out = posted.clone();
+        out.chat = chat;
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(me.to_string(), (epoch, posted));
+        Ok(out)
     }
 }
 
@@ -97,7 +150,8 @@ fn object(conn: &mut DbConn, room_key: &str, row: &MessageRow) -> Result<Value, 
     Ok(views::message_object(row, &reads))
 }
 
-/// Stores a new message of `me` (and its file) and marks it read by its author.
+/// Stores a new message of `me` (and its file) and marks it read by its
+/// author. `cache` (group actors) saves rebuilding the room and user objects.
 pub fn post(
     conn: &mut DbConn,
     store: &FileStore,
@@ -105,6 +159,7 @@ pub fn post(
     me: &str,
     draft: &Draft,
     now: i64,
+    cache: Option<&ContextCache>,
 ) -> Result<Posted, ApiError> {
     partner(conn, room)?;
     let key = room.key();
@@ -144,7 +199,10 @@ pub fn post(
         }
     };
     let chat = object(conn, &key, &row)?;
-    context(conn, room, me, chat)
+    match cache {
+        Some(cache) => cache.context(conn, room, me, chat),
+        None => context(conn, room, me, chat),
+    }
 }
 
 /// Replaces the text of `me`'s message `id` (within 15 minutes of sending).

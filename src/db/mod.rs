@@ -11,6 +11,7 @@ pub mod messages;
 pub mod schema;
 pub mod sessions;
 pub mod users;
+pub mod writer;
 
 use std::time::Duration;
 
@@ -77,7 +78,17 @@ where
 /// Serialises this process's write transactions. SQLite admits one writer at
 /// a time and makes the others retry with sleeps of up to 100 ms; queueing on
 /// a mutex instead hands the lock over as soon as it is free.
-static WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub(crate) static WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Bumped after every write made through [`write`] (profiles, friends,
+/// sign-ins, one-to-one chats), under the writer lock. Caches derived from
+/// user rows compare it to know whether they may still be used.
+static EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The current write epoch; read it under the writer lock (inside a write).
+pub fn epoch() -> u64 {
+    EPOCH.load(std::sync::atomic::Ordering::Acquire)
+}
 
 /// Runs `work` in an immediate (write-locking) transaction on the blocking pool.
 pub async fn write<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
@@ -91,7 +102,9 @@ where
         let _writer = WRITER
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        conn.immediate_transaction(work)
+        let out = conn.immediate_transaction(work);
+        EPOCH.fetch_add(1, std::sync::atomic::Ordering::Release);
+        out
     })
     .await
 }

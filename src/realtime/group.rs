@@ -3,6 +3,7 @@
 //! (see `group_commands`), and fans signals out to the sessions.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -11,6 +12,7 @@ use actix_web::web;
 use super::hub::SessionHandle;
 use super::session::{Subscribed, Unsubscribed};
 use super::signal::Frame;
+use crate::chat::ops::ContextCache;
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -29,6 +31,8 @@ pub struct GroupActor {
     pub(super) members: HashSet<String>,
     sessions: HashMap<String, Vec<SessionHandle>>,
     last_active: Instant,
+    /// Room and user objects of message signals, per author (see `ContextCache`).
+    pub(super) contexts: Arc<ContextCache>,
 }
 
 /// A member's socket opened.
@@ -56,6 +60,7 @@ impl GroupActor {
             members: HashSet::new(),
             sessions: HashMap::new(),
             last_active: Instant::now(),
+            contexts: Arc::default(),
         }
     }
 
@@ -122,8 +127,8 @@ impl GroupActor {
         }
     }
 
-    /// Runs a command's database work in a write transaction on the blocking
-    /// pool, then `after` on the actor. No other message of this group is
+    /// Runs a command's database work in a write transaction (batched with
+    /// other groups' writes, see `db::writer`) on the blocking pool, then `after` on the actor. No other message of this group is
     /// handled in between, so the group's changes happen one at a time.
     pub(super) fn command<R, T, W, A>(
         &mut self,
@@ -137,8 +142,8 @@ impl GroupActor {
         A: FnOnce(&mut Self, R, &mut Context<Self>) -> T + 'static,
     {
         self.last_active = Instant::now();
-        let pool = self.state.pool.clone();
-        let fut = async move { db::write(&pool, work).await };
+        let writer = self.state.writer.clone();
+        let fut = async move { writer.write(work).await };
         AtomicResponse::new(Box::pin(fut.into_actor(self).map(move |res, act, ctx| {
             let out = res.map(|r| after(act, r, ctx));
             if !act.exists {

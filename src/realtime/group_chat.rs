@@ -8,7 +8,7 @@ use actix::prelude::*;
 use serde_json::Value;
 
 use super::group::GroupActor;
-use super::signal::Signal;
+use super::signal::{Frame, Signal};
 use crate::chat::draft::Draft;
 use crate::chat::ops::{self, Posted};
 use crate::chat::Room;
@@ -38,16 +38,43 @@ impl GroupActor {
         Room::Group(self.gid.clone())
     }
 
-    /// Sends a message signal of `kind` to every member but the author.
+    /// Sends a message signal of `kind` to every member but the author. The
+    /// frame is written straight from `posted`, without copying its values
+    /// into a signal first (the member list is the bulk of every message).
     fn signal_posted(&mut self, kind: &str, author: &str, posted: &Posted) {
-        let frame = Signal::new(kind, author)
-            .field("chat", posted.chat.clone())
-            .field("roomdata", posted.roomdata_for_others.clone())
-            .field("users", Value::Array(posted.users.clone()))
-            .field("sender", posted.sender.clone())
-            .encode();
+        let key = ids::signal_key();
+        let body = PostedSignal {
+            chat: &posted.chat,
+            from: author,
+            key: &key,
+            roomdata: &posted.roomdata_for_others,
+            sender: &posted.sender,
+            kind,
+            users: &posted.users,
+        };
+        let frame: Frame = match serde_json::to_string(&body) {
+            Ok(text) => text.into(),
+            Err(e) => {
+                tracing::error!("cannot encode a {kind} signal: {e}");
+                return;
+            }
+        };
         self.broadcast(&frame, Some(author));
     }
+}
+
+/// `{key, from, type, chat, roomdata, users, sender}` of a message signal,
+/// borrowed; fields in the order a `Signal` writes them.
+#[derive(serde::Serialize)]
+struct PostedSignal<'a> {
+    chat: &'a Value,
+    from: &'a str,
+    key: &'a str,
+    roomdata: &'a Value,
+    sender: &'a Value,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    users: &'a [Value],
 }
 
 /// A member posts a message.
@@ -66,8 +93,19 @@ impl Handler<GroupSend> for GroupActor {
             return refused;
         }
         let (room, files, user) = (self.room(), self.state.files.clone(), msg.user.clone());
+        let contexts = self.contexts.clone();
         self.command(
-            move |c| ops::post(c, &files, &room, &msg.user, &msg.draft, ids::now_ms()),
+            move |c| {
+                ops::post(
+                    c,
+                    &files,
+                    &room,
+                    &msg.user,
+                    &msg.draft,
+                    ids::now_ms(),
+                    Some(&contexts),
+                )
+            },
             move |act, posted, _| {
                 act.signal_posted("sendmessage", &user, &posted);
                 posted.answer()

@@ -71,6 +71,8 @@ impl Handler<Join> for GroupActor {
     type Result = AtomicResponse<Self, Result<Joined, ApiError>>;
 
     fn handle(&mut self, msg: Join, _ctx: &mut Self::Context) -> Self::Result {
+        // Membership or the group's room object changes.
+        self.contexts.clear();
         let gid = self.gid.clone();
         let limit = self.state.config.group_member_limit;
         let user = msg.user.clone();
@@ -123,6 +125,8 @@ impl Handler<Leave> for GroupActor {
     type Result = AtomicResponse<Self, Result<(), ApiError>>;
 
     fn handle(&mut self, msg: Leave, _ctx: &mut Self::Context) -> Self::Result {
+        // Membership or the group's room object changes.
+        self.contexts.clear();
         let gid = self.gid.clone();
         let user = msg.user.clone();
         let files = self.state.files.clone();
@@ -180,6 +184,8 @@ impl Handler<Kick> for GroupActor {
     type Result = AtomicResponse<Self, Result<(), ApiError>>;
 
     fn handle(&mut self, msg: Kick, _ctx: &mut Self::Context) -> Self::Result {
+        // Membership or the group's room object changes.
+        self.contexts.clear();
         let gid = self.gid.clone();
         let Kick { by, target } = msg.clone();
         self.command(
@@ -224,6 +230,8 @@ impl Handler<Rename> for GroupActor {
     type Result = AtomicResponse<Self, Result<String, ApiError>>;
 
     fn handle(&mut self, msg: Rename, _ctx: &mut Self::Context) -> Self::Result {
+        // Membership or the group's room object changes.
+        self.contexts.clear();
         let gid = self.gid.clone();
         let cooldown_ms = self.state.config.group_rename_cooldown as i64 * 1000;
         self.command(
@@ -255,6 +263,8 @@ impl Handler<ResetLink> for GroupActor {
     type Result = AtomicResponse<Self, Result<String, ApiError>>;
 
     fn handle(&mut self, msg: ResetLink, _ctx: &mut Self::Context) -> Self::Result {
+        // Membership or the group's room object changes.
+        self.contexts.clear();
         let gid = self.gid.clone();
         self.command(
             move |c| {
@@ -281,6 +291,8 @@ impl Handler<SetImage> for GroupActor {
     type Result = AtomicResponse<Self, Result<String, ApiError>>;
 
     fn handle(&mut self, msg: SetImage, _ctx: &mut Self::Context) -> Self::Result {
+        // Membership or the group's room object changes.
+        self.contexts.clear();
         let gid = self.gid.clone();
         let files = self.state.files.clone();
         self.command(

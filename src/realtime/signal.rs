@@ -38,6 +38,7 @@ impl Signal {
 
     /// The JSON text of the signal.
     pub fn encode(&self) -> Frame {
-        ByteString::from(Value::Object(self.fields.clone()).to_string())
+        // Serialised from the fields in place: no copy of the values first.
+        ByteString::from(serde_json::to_string(&self.fields).unwrap_or_default())
     }
 }

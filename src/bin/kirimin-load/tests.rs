@@ -1,0 +1,186 @@
+//! Short runs of every scenario against an in-process server. They assert
+//! zero errors and that every delivery is accounted for, never timings.
+
+use std::net::SocketAddr;
+use std::sync::{mpsc, Arc};
+
+use super::*;
+
+/// A server on its own thread (actix runtime) with a temporary data dir.
+struct TestServer {
+    addr: SocketAddr,
+    pid: u32,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    fn start(extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut args = vec![
+            "--bind",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "off",
+            "--dev-expose-otp",
+            "--workers",
+            "2",
+        ];
+        args.extend_from_slice(extra);
+        let config = kirimin::Config::with_data_dir(dir.path(), &args).expect("config");
+        let (addr_tx, addr_rx) = mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            actix_rt::System::new().block_on(async move {
+                let server = kirimin::start(config).await.expect("server starts");
+                addr_tx.send(server.addr).expect("addr");
+                let _ = stop_rx.await;
+                server.stop().await;
+            });
+        });
+        let addr = addr_rx.recv().expect("server address");
+        Self {
+            addr,
+            pid: std::process::id(),
+            stop: Some(stop_tx),
+            thread: Some(thread),
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn env_for(server: &TestServer) -> Env {
+    let sources = Arc::new(http::SourceAddrs::default());
+    let client = http::Client::new(server.addr, sources.clone());
+    Env {
+        server: server.addr,
+        api: api::Api::new(client, 16),
+        sources,
+        concurrency: 8,
+        handshakes: 8,
+        quiet: true,
+        fd_limit: setup::raise_fd_limit(),
+    }
+}
+
+fn value(report: &Report, name: &str) -> f64 {
+    report
+        .values
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| *v)
+        .unwrap_or_else(|| panic!("no value {name} in {}", report.table()))
+}
+
+fn assert_clean(report: &Report) {
+    assert_eq!(report.total_errors(), 0, "{}", report.table());
+    // The JSON form carries the same numbers.
+    let j = report.json();
+    assert_eq!(j["error_total"], 0);
+    assert_eq!(j["scenario"], report.scenario.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_holds_every_socket() {
+    let server = TestServer::start(&["--ws-ping-ms", "200"]);
+    let env = env_for(&server);
+    let args = connect::ConnectArgs {
+        users: 20,
+        hold: 1,
+        ready_file: None,
+    };
+    let report = connect::run(&env, &args, Some(server.pid)).await;
+    assert_clean(&report);
+    assert_eq!(value(&report, "sockets opened"), 20.0);
+    assert_eq!(value(&report, "sockets alive at end"), 20.0);
+    assert!(value(&report, "server bytes per socket").is_finite());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kick_signals_all_arrive() {
+    let server = TestServer::start(&[]);
+    let env = env_for(&server);
+    let args = kick::KickArgs {
+        groups: 2,
+        members: 4,
+        rate: 10.0,
+        duration: 1,
+        idle: 3,
+    };
+    let report = kick::run(&env, &args).await;
+    assert_clean(&report);
+    assert!(value(&report, "kicks") >= 8.0, "{}", report.table());
+    let all = &report
+        .latencies
+        .iter()
+        .find(|(k, _)| k.contains("all signals"))
+        .expect("hist")
+        .1;
+    assert_eq!(all.len() as f64, value(&report, "kicks"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_accounts_for_every_delivery() {
+    let server = TestServer::start(&[]);
+    let env = env_for(&server);
+    let args = chat::ChatArgs {
+        groups: 2,
+        members: 4,
+        rate: 40.0,
+        duration: 1,
+        history: 5,
+        senders: 0,
+        inflight: 4,
+    };
+    let report = chat::run(&env, &args, "chat").await;
+    assert_clean(&report);
+    assert_eq!(value(&report, "messages accepted"), 40.0);
+    assert_eq!(value(&report, "deliveries expected"), 40.0 * 3.0);
+    assert_eq!(value(&report, "deliveries"), 40.0 * 3.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fanout_reaches_every_member() {
+    let server = TestServer::start(&["--group-member-limit", "30"]);
+    let env = env_for(&server);
+    let args = chat::FanoutArgs {
+        members: 30,
+        rate: 20.0,
+        duration: 1,
+        senders: 2,
+        inflight: 2,
+    };
+    let report = chat::run(&env, &args.as_chat(), "fanout").await;
+    assert_clean(&report);
+    assert_eq!(value(&report, "messages accepted"), 20.0);
+    assert_eq!(value(&report, "deliveries"), 20.0 * 29.0);
+}
+
+#[test]
+fn only_loopback_is_accepted() {
+    let cli = Cli::try_parse_from(["kirimin-load", "--server", "10.0.0.1:80", "connect"])
+        .expect("parses");
+    assert!(!cli.server.ip().is_loopback());
+    let cli = Cli::try_parse_from([
+        "kirimin-load",
+        "--server",
+        "127.0.0.1:80",
+        "chat",
+        "--history",
+        "3",
+    ])
+    .expect("parses");
+    assert!(matches!(cli.scenario, Scenario::Chat(ref a) if a.history == 3));
+}
