@@ -96,14 +96,15 @@ impl Writer {
                 match self.pool.get() {
                     Ok(c) => *conn_slot = Some(c),
                     Err(e) => {
-                        let msg = format!("no connection: {e}");
                         // Dropping the jobs drops their answers: callers see an error.
-                        tracing::error!("{msg}");
+                        tracing::error!("no connection: {e}");
                         return;
                     }
                 }
             }
-            let conn = conn_slot.as_mut().expect("connection present");
+            let Some(conn) = conn_slot.as_mut() else {
+                return;
+            };
             let mut finishes: Vec<Finish> = Vec::with_capacity(jobs.len());
             let outcome = conn.immediate_transaction::<_, diesel::result::Error, _>(|c| {
                 for job in jobs {
