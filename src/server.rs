@@ -90,6 +90,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
             .wrap(from_fn(identify))
             .wrap(from_fn(http::guard::envelope))
     })
+    .on_connect(disable_nagle)
     .workers(workers)
     .backlog(4096)
     .max_connection_rate(2048)
@@ -128,4 +129,15 @@ fn spawn_housekeeping(state: web::Data<AppState>, stopped: Arc<AtomicBool>) {
             }
         }
     });
+}
+
+/// Signals and answers are small writes that must leave at once: without
+/// `TCP_NODELAY` a frame written while the previous one is unacknowledged
+/// waits for the peer's delayed ACK (about 40 ms on Linux).
+fn disable_nagle(conn: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
+    if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set: {e}");
+        }
+    }
 }
