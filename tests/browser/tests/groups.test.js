@@ -2,7 +2,7 @@
 // what the other member sees each time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, user, createGroup, joinByInvite, waitFor, shot, assertClean, email, send } from './helpers.js';
+import { launch, user, createGroup, joinByInvite, groupWithGuest, waitFor, shot, assertClean, email, send } from './helpers.js';
 
 // a 2×2 red PNG
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
@@ -52,11 +52,7 @@ test('rename and reset link; the old invite link stops working', async () => {
 });
 
 test('a member leaves: the owner sees the members panel update', async () => {
-  const owner = await user(browser, 'erin');
-  const guest = await user(browser, 'frank');
-  const { link } = await createGroup(owner.page, 'Chess');
-  await joinByInvite(guest.page, link);
-  await owner.page.locator(`#members [data-user-id="${guest.id}"]`).waitFor();
+  const { owner, guest } = await groupWithGuest(browser, 'erin', 'frank', 'Chess');
 
   await guest.page.getByRole('button', { name: 'Group' }).click();
   // members see no owner controls
@@ -71,11 +67,7 @@ test('a member leaves: the owner sees the members panel update', async () => {
 });
 
 test('the owner disbands after confirming; the member is told the group was disbanded', async () => {
-  const owner = await user(browser, 'gina');
-  const guest = await user(browser, 'hank');
-  const { link } = await createGroup(owner.page, 'Band');
-  await joinByInvite(guest.page, link);
-  await owner.page.locator(`#members [data-user-id="${guest.id}"]`).waitFor();
+  const { owner, guest } = await groupWithGuest(browser, 'gina', 'hank', 'Band');
 
   // first the owner changes their mind: nothing happens
   owner.page.removeAllListeners('dialog');

@@ -88,6 +88,19 @@ export async function joinByInvite(page, link) {
   await page.locator('#conn.online').waitFor({ state: 'attached' });
 }
 
+/**
+ * An owner and a guest signed in, a group created by the owner and joined by
+ * the guest through the invite page, the guest shown in the owner's panel.
+ */
+export async function groupWithGuest(browser, ownerName, guestName, groupName) {
+  const owner = await user(browser, ownerName);
+  const guest = await user(browser, guestName);
+  const { id, link } = await createGroup(owner.page, groupName);
+  await joinByInvite(guest.page, link);
+  await owner.page.locator(`#members [data-user-id="${guest.id}"]`).waitFor();
+  return { owner, guest, id, link };
+}
+
 /** Opens a chat from the list by its name. */
 export async function openChat(page, name) {
   await page.locator(`.chat-item[data-name="${name}"]`).click();

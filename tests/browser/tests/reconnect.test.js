@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { launch, user, createGroup, joinByInvite, send, waitFor, apiCall, assertClean } from './helpers.js';
+import { launch, user, createGroup, joinByInvite, groupWithGuest, send, waitFor, apiCall, assertClean } from './helpers.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -37,11 +37,7 @@ test('a forced socket close reconnects and catches up', async () => {
 });
 
 test('a kick missed while offline is reported after reconnecting', async () => {
-  const owner = await user(browser, 'rita');
-  const guest = await user(browser, 'sam');
-  const { id, link } = await createGroup(owner.page, 'Offline Club');
-  await joinByInvite(guest.page, link);
-  await owner.page.locator(`#members [data-user-id="${guest.id}"]`).waitFor();
+  const { owner, guest, id } = await groupWithGuest(browser, 'rita', 'sam', 'Offline Club');
 
   await guest.context.setOffline(true);
   await guest.page.evaluate(() => window.kirimin.drop());
