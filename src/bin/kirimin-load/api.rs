@@ -72,6 +72,14 @@ impl Api {
             .await
     }
 
+    /// A signed-in POST with a JSON body; the envelope's `data` on success.
+    async fn post(&self, user: &User, path: &str, body: Value) -> ApiResult<Value> {
+        envelope(
+            self.call("POST", path, Some(&user.cookie), Some(body))
+                .await?,
+        )
+    }
+
     /// Signs a fresh address in: code request, then verify.
     pub async fn sign_in(&self) -> ApiResult<User> {
         let n = self.next_user.fetch_add(1, Ordering::Relaxed);
@@ -117,15 +125,9 @@ impl Api {
 
     /// Creates a group owned by `owner`: (group id, invite link).
     pub async fn create_group(&self, owner: &User, name: &str) -> ApiResult<(String, String)> {
-        let data = envelope(
-            self.call(
-                "POST",
-                "/x/group/create",
-                Some(&owner.cookie),
-                Some(json!({ "name": name })),
-            )
-            .await?,
-        )?;
+        let data = self
+            .post(owner, "/x/group/create", json!({ "name": name }))
+            .await?;
         let gid = data["roomid"].as_str().ok_or("no roomid")?.to_string();
         let link = data["group"]["r"]["link"]
             .as_str()
@@ -136,43 +138,31 @@ impl Api {
 
     /// `user` joins `gid` through `link`.
     pub async fn join(&self, user: &User, gid: &str, link: &str) -> ApiResult<()> {
-        envelope(
-            self.call(
-                "POST",
-                &format!("/x/group/join/{gid}"),
-                Some(&user.cookie),
-                Some(json!({ "link": link })),
-            )
-            .await?,
+        self.post(
+            user,
+            &format!("/x/group/join/{gid}"),
+            json!({ "link": link }),
         )
+        .await
         .map(|_| ())
     }
 
     /// The owner kicks `member` out of `gid`.
     pub async fn kick(&self, owner: &User, gid: &str, member: &str) -> ApiResult<()> {
-        envelope(
-            self.call(
-                "POST",
-                &format!("/x/group/kick/{gid}/{member}"),
-                Some(&owner.cookie),
-                Some(json!({})),
-            )
-            .await?,
-        )
-        .map(|_| ())
+        self.post(owner, &format!("/x/group/kick/{gid}/{member}"), json!({}))
+            .await
+            .map(|_| ())
     }
 
     /// `user` sends `text` to group `gid`; returns the message id.
     pub async fn send_group(&self, user: &User, gid: &str, text: &str) -> ApiResult<String> {
-        let data = envelope(
-            self.call(
-                "POST",
+        let data = self
+            .post(
+                user,
                 &format!("/x/room/sendMessage/group/{gid}"),
-                Some(&user.cookie),
-                Some(json!({ "text": text })),
+                json!({ "text": text }),
             )
-            .await?,
-        )?;
+            .await?;
         data["chat"]["id"]
             .as_str()
             .map(str::to_string)

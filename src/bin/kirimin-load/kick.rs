@@ -149,22 +149,17 @@ pub async fn run(env: &Env, args: &KickArgs) -> Report {
     report.value("kicks/s", n as f64 / secs.max(1e-9));
     report.error("socket dropped", dropped.load(Ordering::Relaxed));
     let mut h = hists.lock().expect("hists");
-    report.latencies.push((
-        "kick request (HTTP)".into(),
-        h.request.take().unwrap_or_else(histogram),
-    ));
-    report.latencies.push((
-        "kick → memberleave (each member)".into(),
-        h.leave.take().unwrap_or_else(histogram),
-    ));
-    report.latencies.push((
-        "kick → memberkick (kicked)".into(),
-        h.kick.take().unwrap_or_else(histogram),
-    ));
-    report.latencies.push((
-        "kick → all signals delivered".into(),
-        h.all.take().unwrap_or_else(histogram),
-    ));
+    let rows = [
+        ("kick request (HTTP)", h.request.take()),
+        ("kick → memberleave (each member)", h.leave.take()),
+        ("kick → memberkick (kicked)", h.kick.take()),
+        ("kick → all signals delivered", h.all.take()),
+    ];
+    for (name, hist) in rows {
+        report
+            .latencies
+            .push((name.into(), hist.unwrap_or_else(histogram)));
+    }
     report.errors_from(&errors);
     report
 }
