@@ -6,6 +6,7 @@ mod common;
 mod accounts;
 mod auth;
 mod chat;
+mod chat_signals;
 mod groups;
 mod kick;
 mod transport;
