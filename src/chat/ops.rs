@@ -219,10 +219,10 @@ pub fn edit(
         .filter(|m| m.kind != "deleted")
         .ok_or_else(not_found)?;
     if row.user_id != me {
-        return Err(ApiError::new(403, "MSG_NOT_OWNER"));
+        return Err(ApiError::new(404, "MSG_NOT_OWNER"));
     }
     if now - row.created_at > EDIT_WINDOW_MS {
-        return Err(ApiError::new(400, "CONTENT_EDIT_EXPIRED"));
+        return Err(ApiError::new(404, "CONTENT_EDIT_EXPIRED"));
     }
     let text = check_text(text, row.kind == "text")?;
     messages::set_text(conn, row.n, &text, now)?;
@@ -244,7 +244,7 @@ pub fn delete(
         .filter(|m| m.kind != "deleted")
         .ok_or_else(not_found)?;
     if row.user_id != me {
-        return Err(ApiError::new(403, "MSG_NOT_OWNER"));
+        return Err(ApiError::new(404, "MSG_NOT_OWNER"));
     }
     messages::mark_deleted(conn, row.n)?;
     if let Some(source) = &row.source {

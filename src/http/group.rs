@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::CurrentUser;
+use crate::chat::{ops, Room, RECENT};
 use crate::db;
 use crate::error::{ok, ok_data, ok_text, ApiError, ApiResult};
 use crate::files;
@@ -68,12 +69,15 @@ async fn join(
     .await?;
     let group = joined.group;
     let members = joined.members;
-    let u = db::run(&state.pool, move |c| {
-        Ok(views::user_objects(c, &me, &members)?)
+    let room = Room::Group(group.id.clone());
+    let (u, m) = db::run(&state.pool, move |c| {
+        let u = views::user_objects(c, &me, &members)?;
+        let m = ops::page(c, &room, None, RECENT)?;
+        Ok((u, m))
     })
     .await?;
     Ok(ok_data(
-        json!({ "r": views::group_room(&group), "u": u, "m": [] }),
+        json!({ "r": views::group_room(&group), "u": u, "m": m }),
     ))
 }
 

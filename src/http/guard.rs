@@ -21,7 +21,7 @@ fn msg_for(status: StatusCode) -> &'static str {
         404 => "NOT_FOUND",
         405 => "METHOD_NOT_ALLOWED",
         413 => "CONTENT_TOO_LARGE",
-        429 => "TOO_MANY_REQUESTS",
+        429 => "TO_MANY_REQUEST",
         _ => "ERROR",
     }
 }

@@ -127,7 +127,7 @@ export function renderProfilePanel() {
         ev.preventDefault();
         search = { q: q.value.trim(), users: [], error: '' };
         if (!search.q) return;
-        try { search.users = (await api.search(search.q)).users; } catch (err) { search.error = errorText(err); }
+        try { search.users = (await api.search(search.q)).users; } catch (err) { search.error = err.msg === 'FIND_NOTFOUND' ? 'Nobody found.' : errorText(err); }
         changed('panel');
       },
     }, q, h('button', { type: 'submit', text: 'Search' })),
