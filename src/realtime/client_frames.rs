@@ -56,6 +56,8 @@ fn read_all(state: &web::Data<AppState>, user: &str, frame: ClientFrame) {
     actix_web::rt::spawn(async move {
         let result = match room {
             Room::Group(gid) => ask(&state, &gid, GroupRead { user }).await,
+            // No read receipts in the global room.
+            Room::Global => Ok(()),
             direct_room => direct::read(&state, direct_room).await,
         };
         if let Err(e) = result {

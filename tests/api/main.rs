@@ -7,6 +7,7 @@ mod accounts;
 mod auth;
 mod chat;
 mod chat_signals;
+mod global;
 mod groups;
 mod kick;
 mod transport;
