@@ -9,6 +9,8 @@ mod chat;
 mod chat_signals;
 mod groups;
 mod kick;
+mod post_likes;
+mod posts;
 mod transport;
 mod webclient;
 mod websocket;
