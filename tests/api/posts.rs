@@ -325,7 +325,10 @@ async fn deleting_a_post_removes_its_image_likes_and_comments() {
         .await
         .assert_ok();
     assert_eq!(data, json!({ "postid": id }));
-    assert_eq!(ids_of(&feed(bob, "").await), ids_of(std::slice::from_ref(&keep)));
+    assert_eq!(
+        ids_of(&feed(bob, "").await),
+        ids_of(std::slice::from_ref(&keep))
+    );
     assert!(
         !stored_images(&srv).contains(&img.to_string()),
         "the image file is gone"
@@ -415,6 +418,10 @@ async fn comments_are_added_listed_counted_and_deleted_by_their_authors() {
             .await
             .assert_err(400, "BAD_REQUEST");
     }
+    let huge = json!({ "text": "a".repeat(150 * 1024) }).to_string();
+    bob.post_raw(&add, huge)
+        .await
+        .assert_err(413, "CONTENT_TOO_LARGE");
     for unknown in ["999999", "abc"] {
         bob.post(
             &format!("/x/posts/comment/add/{unknown}"),
