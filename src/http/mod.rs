@@ -8,6 +8,7 @@ pub mod guard;
 pub mod invite;
 pub mod json;
 pub mod pages;
+pub mod posts;
 pub mod profile;
 pub mod room;
 pub mod ws;
@@ -37,6 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     room::routes(cfg);
     invite::routes(cfg);
     file::routes(cfg);
+    posts::routes(cfg);
     ws::routes(cfg);
 }
 

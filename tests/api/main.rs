@@ -10,6 +10,8 @@ mod chat_signals;
 mod global;
 mod groups;
 mod kick;
+mod post_likes;
+mod posts;
 mod transport;
 mod webclient;
 mod websocket;
