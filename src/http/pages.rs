@@ -63,6 +63,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/js/signals.js"),
         JS,
     ),
+    (
+        "js/global.js",
+        include_str!("../../static/js/global.js"),
+        JS,
+    ),
     ("js/main.js", include_str!("../../static/js/main.js"), JS),
     (
         "js/invite.js",

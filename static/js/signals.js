@@ -16,11 +16,14 @@ import { state, chatKey, changed, upsertMessage, mergeUsers, putChat } from './s
 import { dropGroup } from './group.js';
 import { updateUser } from './profile.js';
 import { roomName } from './chatlist.js';
+import { isGlobal, globalLoaded } from './global.js';
 
 /** The chat a message signal addresses (roomdata is as I address it). */
 function messageChat(sig) {
   const r = sig.roomdata;
   if (!r) return null;
+  // the global room is fetched whole when opened; until then its news waits
+  if (isGlobal(r) && !globalLoaded()) return null;
   const key = chatKey(r.type, r.id);
   let chat = state.chats.get(key);
   if (!chat) {

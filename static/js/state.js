@@ -58,9 +58,12 @@ export function resetChats(list) {
       chat.older = old.older;
     }
   }
-  // a one-to-one chat opened locally but not yet written to stays listed
   for (const [key, old] of previous) {
-    if (!state.chats.has(key) && old.r.type === 'user' && old.m.length === 0) state.chats.set(key, old);
+    if (state.chats.has(key)) continue;
+    // a one-to-one chat opened locally but not yet written to stays listed;
+    // the global room is never part of isUser and stays as loaded
+    const keep = (old.r.type === 'user' && old.m.length === 0) || (old.r.type === 'group' && old.r.id === '696969');
+    if (keep) state.chats.set(key, old);
   }
   if (state.current && !state.chats.has(state.current)) state.current = null;
 }
