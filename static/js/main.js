@@ -12,6 +12,8 @@ import { renderChatList, roomName } from './chatlist.js';
 import { initChatView, renderChat, markRead } from './chatview.js';
 import { renderGroupPanel } from './group.js';
 import { renderProfilePanel } from './profile.js';
+import { renderUserPanel } from './userpanel.js';
+import { openFromLink } from './links.js';
 import { applySignal } from './signals.js';
 import { GLOBAL_KEY, isGlobal, globalLoaded, loadGlobal } from './global.js';
 
@@ -34,6 +36,7 @@ function renderPanel() {
   $('panel').hidden = !state.panel;
   if (state.panel === 'group') renderGroupPanel(chat);
   else if (state.panel === 'profile') renderProfilePanel();
+  else if (state.panel === 'user') renderUserPanel();
 }
 
 function render(what) {
@@ -75,6 +78,8 @@ async function loadUser() {
 
 function signedOut() {
   live?.stop();
+  wasOnline = false;
+  $('offline-banner').hidden = true;
   live = null;
   state.me = null;
   state.chats = new Map();
@@ -83,10 +88,15 @@ function signedOut() {
   showSignIn(start);
 }
 
+let wasOnline = false;
+
 function setStatus(status) {
   const el = $('conn');
   el.textContent = status;
   el.className = `conn ${status}`;
+  // a clear banner while the connection is being re-established
+  if (status === 'online') wasOnline = true;
+  $('offline-banner').hidden = status === 'online' || !(wasOnline || status === 'offline');
   // reads done while offline are reported now
   if (status === 'online') changed('messages');
 }
@@ -119,6 +129,8 @@ async function start() {
     onStatus: setStatus,
   });
   initChatView(live, () => { state.panel = state.panel === 'group' ? null : 'group'; changed('panel'); });
+  // /app?chat=, ?user=, ?invite= (links of other clients and push messages)
+  openFromLink(openChat);
   // test hook and debugging aid: force a socket drop, count applied signals
   window.kirimin = { drop: () => live?.drop(), applied: 0 };
 }

@@ -12,7 +12,7 @@
 
 import { api } from './api.js';
 import { notice } from './dom.js';
-import { state, chatKey, changed, upsertMessage, mergeUsers, putChat } from './state.js';
+import { state, chatKey, changed, upsertMessage, mergeUsers, putChat, removeMember } from './state.js';
 import { dropGroup } from './group.js';
 import { updateUser } from './profile.js';
 import { roomName } from './chatlist.js';
@@ -58,7 +58,7 @@ const handlers = {
     const chat = state.chats.get(chatKey('group', sig.groupid));
     if (!chat) return;
     if (sig.from === state.me.id) { dropGroup(sig.groupid); return; }
-    chat.u = chat.u.filter((x) => x.id !== sig.from);
+    removeMember(chat, sig.from);
     changed('members');
   },
   async memberkick(sig) {
