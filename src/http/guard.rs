@@ -26,11 +26,14 @@ fn msg_for(status: StatusCode) -> &'static str {
     }
 }
 
-fn is_json(res: &ServiceResponse<impl MessageBody>) -> bool {
+/// Whether an error response is already meant for its reader: the envelope
+/// (JSON) or one of our own HTML pages (the browser's "not found" page; the
+/// framework never answers in HTML).
+fn is_json_or_page(res: &ServiceResponse<impl MessageBody>) -> bool {
     res.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"))
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"))
 }
 
 /// Middleware: panics and bare errors become envelopes.
@@ -56,7 +59,7 @@ pub async fn envelope(
         }
     };
     let status = res.status();
-    if (status.is_client_error() || status.is_server_error()) && !is_json(&res) {
+    if (status.is_client_error() || status.is_server_error()) && !is_json_or_page(&res) {
         let err = ApiError::new(status.as_u16(), msg_for(status));
         let (req, _) = res.into_parts();
         return Ok(ServiceResponse::new(req, err.error_response()).map_into_right_body());

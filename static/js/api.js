@@ -42,6 +42,7 @@ export const api = {
   signIn: (email) => post('/x/auth/sign-in', { email }),
   verify: (email, code) => post('/x/auth/verify', { email, code }),
   isUser: () => get('/x/auth/isUser'),
+  global: () => get('/x/room/get-global'),
 
   createGroup: (name) => post('/x/group/create', { name }),
   invite: (link) => get(`/invite/${enc(link)}`),
