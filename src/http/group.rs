@@ -1,8 +1,6 @@
 //! `/x/group/*`: the HTTP face of groups. Handlers parse and authorise the
 //! caller; the group's actor decides and signals.
 
-use std::sync::Arc;
-
 use actix_web::web;
 use serde::Deserialize;
 use serde_json::json;
@@ -150,18 +148,22 @@ async fn set_img(
     Body(body): FileBody<SetImg>,
 ) -> ApiResult {
     let SetImg { id, img, .. } = body;
-    let (bytes, kind) = web::block(move || files::decode_image(&img)).await??;
-    let name = ask(
-        &state,
-        &id,
-        cmd::SetImage {
-            by: me,
-            bytes: Arc::new(bytes),
-            kind,
-        },
-    )
-    .await?;
-    Ok(ok_text(name))
+    // Decoded and written before the write (no file I/O under the write
+    // lock); removed again if the write fails.
+    let store = state.files.clone();
+    let (name, path) = web::block(move || {
+        let (bytes, kind) = files::decode_image(&img)?;
+        let name = files::generated_name(kind.ext());
+        let path = store.group_image(&name);
+        files::FileStore::write(&path, &bytes)?;
+        Ok::<_, ApiError>((name, path))
+    })
+    .await??;
+    let set = ask(&state, &id, cmd::SetImage { by: me, name }).await;
+    if set.is_err() {
+        files::discard(Some(path)).await;
+    }
+    Ok(ok_text(set?))
 }
 
 /// Registers the group routes.

@@ -12,6 +12,7 @@ use crate::chat::draft::{Draft, SendBody};
 use crate::chat::{direct, ops, Room};
 use crate::db;
 use crate::error::{ok, ok_data, ApiError, ApiResult};
+use crate::files;
 use crate::http::json::{Body, Empty, FileBody};
 use crate::realtime::group_chat::{GroupClear, GroupDelete, GroupEdit, GroupSend};
 use crate::realtime::registry::ask;
@@ -46,13 +47,21 @@ async fn send_message(
             direct_room => direct::edit(&state, direct_room, edit, body.text).await?,
         }
     } else {
-        // Decoding a file is heavy: only then is the blocking pool worth the hop.
-        let draft = if body.filesrc.is_some() {
-            web::block(move || Draft::from_body(body)).await??
+        // Decoding and writing a file are heavy: only then is the blocking
+        // pool worth the hop. The file is written before the message is
+        // stored (never under the write lock) and removed if it is not.
+        let (draft, staged) = if body.filesrc.is_some() {
+            let (store, at) = (state.files.clone(), room.clone());
+            web::block(move || {
+                let mut draft = Draft::from_body(body)?;
+                let staged = ops::stage_file(&store, &at, &mut draft)?;
+                Ok::<_, ApiError>((draft, staged))
+            })
+            .await??
         } else {
-            Draft::from_body(body)?
+            (Draft::from_body(body)?, None)
         };
-        match room {
+        let sent = match room {
             Room::Group(gid) => {
                 ask(
                     &state,
@@ -62,10 +71,14 @@ async fn send_message(
                         draft: Arc::new(draft),
                     },
                 )
-                .await?
+                .await
             }
-            direct_room => direct::send(&state, direct_room, draft).await?,
+            direct_room => direct::send(&state, direct_room, draft).await,
+        };
+        if sent.is_err() {
+            files::discard(staged).await;
         }
+        sent?
     };
     Ok(ok_data(data))
 }
@@ -104,19 +117,8 @@ struct HistoryQuery {
     limit: Option<i64>,
 }
 
-/// Whether `me` may read the chat: `403 GRP_KICKED` / `404 FIND_NOTFOUND` otherwise.
-pub fn check_access(conn: &mut db::DbConn, room: &Room, me: &str) -> Result<(), ApiError> {
-    match room {
-        Room::Group(gid) => {
-            if db::groups::is_member(conn, gid, me)? {
-                Ok(())
-            } else {
-                Err(ApiError::new(403, "GRP_KICKED"))
-            }
-        }
-        Room::Direct { .. } => ops::partner(conn, room).map(|_| ()),
-    }
-}
+/// Whether `me` may read the chat (kept here for the file routes).
+pub use crate::chat::ops::check_access;
 
 async fn history(
     state: web::Data<AppState>,

@@ -1,8 +1,6 @@
 //! Commands a group actor runs: each checks its rule in the database, writes
 //! the change in one transaction, then fans the signals out.
 
-use std::sync::Arc;
-
 use actix::prelude::*;
 
 use super::group::GroupActor;
@@ -10,7 +8,7 @@ use super::signal::Signal;
 use crate::db::groups::{self, Group};
 use crate::db::{users, DbConn};
 use crate::error::ApiError;
-use crate::files::{FileStore, ImageKind};
+use crate::files::Obsolete;
 use crate::{ids, views};
 
 fn group_404() -> ApiError {
@@ -130,25 +128,26 @@ impl Handler<Leave> for GroupActor {
         let gid = self.gid.clone();
         let user = msg.user.clone();
         let files = self.state.files.clone();
-        self.command(
+        self.command_files(
             move |c| {
                 let group = load(c, &gid)?;
+                let mut obsolete = Obsolete::default();
                 if group.owner_id == msg.user {
                     let members = groups::member_ids(c, &gid)?;
                     crate::db::messages::delete_room(c, "group", &gid)?;
                     groups::delete(c, &gid)?;
-                    // Files go only once the rows are gone for good (the commit follows).
+                    // Files go only once the rows are gone for good (after the commit).
                     if let Some(image) = &group.image {
-                        FileStore::remove(&files.group_image(image));
+                        obsolete.file(files.group_image(image));
                     }
-                    let _ = std::fs::remove_dir_all(files.media_dir("group", &gid));
-                    return Ok(LeaveOutcome::Disbanded { members });
+                    obsolete.dir(files.media_dir("group", &gid));
+                    return Ok((LeaveOutcome::Disbanded { members }, obsolete));
                 }
                 if !groups::remove_member(c, &gid, &msg.user)? {
                     return Err(ApiError::new(400, "GRPS_NOT_MEMBER"));
                 }
                 forget_reader(c, &gid, &msg.user)?;
-                Ok(LeaveOutcome::Left)
+                Ok((LeaveOutcome::Left, obsolete))
             },
             move |act, outcome, _ctx| match outcome {
                 LeaveOutcome::Left => {
@@ -165,7 +164,7 @@ impl Handler<Leave> for GroupActor {
                     for member in &members {
                         act.send_to(member, &frame);
                     }
-                    act.exists = false;
+                    act.disbanded();
                 }
             },
         )
@@ -278,13 +277,14 @@ impl Handler<ResetLink> for GroupActor {
     }
 }
 
-/// The owner sets the group picture.
+/// The owner sets the group picture, already written to its file by the
+/// caller; the old picture's file goes once this committed.
 #[derive(Message, Clone)]
 #[rtype(result = "Result<String, ApiError>")]
 pub struct SetImage {
     pub by: String,
-    pub bytes: Arc<Vec<u8>>,
-    pub kind: ImageKind,
+    /// File name of the new picture.
+    pub name: String,
 }
 
 impl Handler<SetImage> for GroupActor {
@@ -295,20 +295,15 @@ impl Handler<SetImage> for GroupActor {
         self.contexts.clear();
         let gid = self.gid.clone();
         let files = self.state.files.clone();
-        self.command(
+        self.command_files(
             move |c| {
                 let group = load_owned(c, &gid, &msg.by, 403)?;
-                let name = crate::files::generated_name(msg.kind.ext());
-                let path = files.group_image(&name);
-                FileStore::write(&path, &msg.bytes)?;
-                if let Err(e) = groups::set_image(c, &gid, &name) {
-                    FileStore::remove(&path);
-                    return Err(e.into());
-                }
+                groups::set_image(c, &gid, &msg.name)?;
+                let mut obsolete = Obsolete::default();
                 if let Some(old) = group.image {
-                    FileStore::remove(&files.group_image(&old));
+                    obsolete.file(files.group_image(&old));
                 }
-                Ok(name)
+                Ok((msg.name, obsolete))
             },
             |_, name, _| name,
         )
