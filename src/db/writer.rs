@@ -52,6 +52,18 @@ struct Queued {
     job: Job,
 }
 
+/// Removes a job from the queue when the `write` that queued it is dropped.
+struct TakeBack<'a> {
+    writer: &'a Writer,
+    id: u64,
+}
+
+impl Drop for TakeBack<'_> {
+    fn drop(&mut self) {
+        self.writer.unqueue(self.id);
+    }
+}
+
 /// Most writes in one batch (keeps a transaction short).
 const MAX_BATCH: usize = 256;
 
@@ -137,6 +149,9 @@ impl Writer {
         });
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         lock(&self.queue).push_back(Queued { id, job });
+        // If this future is dropped (its caller went away), a job no batch
+        // has taken yet is taken back rather than run for nobody.
+        let _taken_back_on_drop = TakeBack { writer: self, id };
         // Whoever gets the write lock first runs everything queued by then,
         // this write included; later callers find their job taken.
         loop {

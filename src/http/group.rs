@@ -64,14 +64,8 @@ async fn join(
         },
     )
     .await?;
-    let group = joined.group;
-    let members = joined.members;
-    let u = db::run(&state.pool, move |c| {
-        Ok(views::user_objects(c, &me, &members)?)
-    })
-    .await?;
     Ok(ok_data(
-        json!({ "r": views::group_room(&group), "u": u, "m": [] }),
+        json!({ "r": views::group_room(&joined.group), "u": joined.members, "m": [] }),
     ))
 }
 

@@ -62,7 +62,8 @@ pub struct Join {
 #[derive(Debug)]
 pub struct Joined {
     pub group: Group,
-    pub members: Vec<String>,
+    /// User objects of the members, as the joining user sees them.
+    pub members: Vec<serde_json::Value>,
 }
 
 impl Handler<Join> for GroupActor {
@@ -89,7 +90,9 @@ impl Handler<Join> for GroupActor {
                     groups::add_member(c, &gid, &msg.user, ids::now_ms())?;
                     newcomer = users::find(c, &msg.user)?;
                 }
-                let members = groups::member_ids(c, &gid)?;
+                let ids = groups::member_ids(c, &gid)?;
+                // Built in the write: once it committed, the answer cannot fail.
+                let members = views::user_objects(c, &msg.user, &ids)?;
                 Ok((Joined { group, members }, newcomer))
             },
             move |act, (joined, newcomer), _ctx| {

@@ -135,9 +135,9 @@ async fn group_actors_run_on_their_own_threads() {
 
 #[actix_web::test]
 async fn commands_racing_a_disband_get_the_contracts_errors() {
-    let srv = TestServer::start().await;
+    let srv = TestServer::start_with(&["--group-member-limit", "50"]).await;
     for round in 0..3 {
-        let (users, gid, link) = group_of(&srv, 5).await;
+        let (users, gid, link) = group_of(&srv, 10).await;
         let owner = users[0].clone();
         let outsider = srv.users(1).await.remove(0);
         let mut calls = Vec::new();
@@ -145,7 +145,7 @@ async fn commands_racing_a_disband_get_the_contracts_errors() {
             calls.push(async move { (name, user.post(&path, body).await) });
         };
         for member in &users[1..] {
-            for i in 0..3 {
+            for i in 0..6 {
                 push(
                     "send",
                     member.clone(),

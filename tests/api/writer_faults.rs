@@ -113,16 +113,20 @@ async fn a_panicking_write_rolls_back_and_leaves_the_database_free() {
     assert_eq!(stored(&srv, "after"), 1);
 }
 
-/// Senders and texts of one burst of concurrent sends.
-async fn burst(senders: &[TestUser], gid: &str, per_sender: usize) -> Vec<(String, u16, Value)> {
+/// One burst of concurrent sends, `per_group` into each group (by its
+/// owner): (group, text, status, body) of each.
+async fn burst(
+    groups: &[(Vec<TestUser>, String)],
+    per_group: usize,
+) -> Vec<(usize, String, u16, Value)> {
     let mut sends = Vec::new();
-    for (s, user) in senders.iter().enumerate() {
-        for i in 0..per_sender {
-            let text = format!("{s}-{i}-{}", "x".repeat(400));
-            let path = send_path(gid);
+    for (g, (users, gid)) in groups.iter().enumerate() {
+        for i in 0..per_group {
+            let text = format!("{g}-{i}-{}", "x".repeat(400));
+            let (owner, path) = (&users[0], send_path(gid));
             sends.push(async move {
-                let res = user.post(&path, json!({ "text": text })).await;
-                (text, res.status, res.body)
+                let res = owner.post(&path, json!({ "text": text })).await;
+                (g, text, res.status, res.body)
             });
         }
     }
@@ -132,24 +136,30 @@ async fn burst(senders: &[TestUser], gid: &str, per_sender: usize) -> Vec<(Strin
 #[actix_web::test]
 async fn a_full_disk_never_acknowledges_a_lost_write() {
     let srv = TestServer::start().await;
-    let (users, gid, _) = group_of(&srv, 3).await;
-    let mut ws = users[2].socket().await;
-    say(&users[0], "group", &gid, "warm").await;
-    assert_eq!(texts_until(&mut ws, "warm").await, Vec::<String>::new());
+    // Several groups, so that batches hold writes of several group actors.
+    let mut groups = Vec::new();
+    let mut sockets = Vec::new();
+    for _ in 0..6 {
+        let (users, gid, _) = group_of(&srv, 2).await;
+        let mut ws = users[1].socket().await;
+        say(&users[0], "group", &gid, "warm").await;
+        assert_eq!(texts_until(&mut ws, "warm").await, Vec::<String>::new());
+        sockets.push(ws);
+        groups.push((users, gid));
+    }
 
     // The database may not grow: SQLite answers SQLITE_FULL, as on a full disk.
     srv.state().writer.limit_pages(Some(1));
-    let answers = burst(&users[..2], &gid, 30).await;
+    let answers = burst(&groups, 12).await;
     srv.state().writer.limit_pages(None);
-    say(&users[0], "group", &gid, "marker").await;
 
-    let mut acknowledged = BTreeSet::new();
+    let mut acknowledged = vec![BTreeSet::new(); groups.len()];
     let mut refused = 0;
-    for (text, status, body) in &answers {
+    for (g, text, status, body) in &answers {
         match status {
             200 => {
                 assert_eq!(stored(&srv, text), 1, "acknowledged and stored once");
-                acknowledged.insert(text.clone());
+                acknowledged[*g].insert(text.clone());
             }
             _ => {
                 assert_eq!(
@@ -163,8 +173,11 @@ async fn a_full_disk_never_acknowledges_a_lost_write() {
         }
     }
     assert!(refused > 0, "the full database refused nothing");
-    let signalled: BTreeSet<String> = texts_until(&mut ws, "marker").await.into_iter().collect();
-    assert_eq!(signalled, acknowledged);
+    for (g, ((users, gid), ws)) in groups.iter().zip(sockets.iter_mut()).enumerate() {
+        say(&users[0], "group", gid, "marker").await;
+        let signalled: BTreeSet<String> = texts_until(ws, "marker").await.into_iter().collect();
+        assert_eq!(signalled, acknowledged[g], "group {g}");
+    }
 }
 
 /// The file names in `dir`.
