@@ -96,8 +96,11 @@ impl Handler<Join> for GroupActor {
                 Ok((Joined { group, members }, newcomer))
             },
             move |act, (joined, newcomer), _ctx| {
-                if let Some(new_user) = newcomer {
+                if !act.members.contains(&user) {
+                    // The database counts them (a new or a repeated join).
                     act.add_member(&user);
+                }
+                if let Some(new_user) = newcomer {
                     let frame = Signal::new("memberjoin", &user)
                         .field("groupid", act.gid.as_str())
                         .field("user", views::user_object(&new_user, 0))
@@ -131,7 +134,8 @@ impl Handler<Leave> for GroupActor {
         let gid = self.gid.clone();
         let user = msg.user.clone();
         let files = self.state.files.clone();
-        self.command_files(
+        let stale = user.clone();
+        self.command_checked(
             move |c| {
                 let group = load(c, &gid)?;
                 let mut obsolete = Obsolete::default();
@@ -170,6 +174,11 @@ impl Handler<Leave> for GroupActor {
                     act.disbanded();
                 }
             },
+            move |act, refused, _ctx| {
+                if refused.msg() == "GRPS_NOT_MEMBER" && act.members.contains(&stale) {
+                    act.remove_member(&stale);
+                }
+            },
         )
     }
 }
@@ -190,7 +199,8 @@ impl Handler<Kick> for GroupActor {
         self.contexts.clear();
         let gid = self.gid.clone();
         let Kick { by, target } = msg.clone();
-        self.command(
+        let stale = target.clone();
+        self.command_checked(
             move |c| {
                 load_owned(c, &gid, &msg.by, 400)?;
                 if msg.target == msg.by {
@@ -200,7 +210,7 @@ impl Handler<Kick> for GroupActor {
                     return Err(ApiError::new(404, "FIND_NOTFOUND"));
                 }
                 forget_reader(c, &gid, &msg.target)?;
-                Ok(())
+                Ok(((), Obsolete::default()))
             },
             move |act, (), _ctx| {
                 act.remove_member(&target);
@@ -215,6 +225,12 @@ impl Handler<Kick> for GroupActor {
                 act.broadcast(&leave, None);
                 // Every socket of the kicked user, straight from the hub.
                 act.state.hub.send_to_user(&target, &kick);
+            },
+            move |act, refused, _ctx| {
+                // The database does not count them: neither does the fan-out.
+                if refused.msg() == "FIND_NOTFOUND" && act.members.contains(&stale) {
+                    act.remove_member(&stale);
+                }
             },
         )
     }
