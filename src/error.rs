@@ -78,6 +78,11 @@ impl ApiError {
         self.msg
     }
 
+    /// Whether this is an internal fault (`5xx`) rather than a refusal by a rule.
+    pub fn is_internal(&self) -> bool {
+        self.status.is_server_error()
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.status

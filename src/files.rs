@@ -176,3 +176,57 @@ impl FileStore {
         }
     }
 }
+
+/// Files and folders a write makes obsolete. They are removed only once the
+/// write committed (a failed write leaves them as they were), and never
+/// while the database write lock is held.
+#[derive(Debug, Default)]
+pub struct Obsolete {
+    files: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
+}
+
+impl Obsolete {
+    /// Marks a file for removal after the commit.
+    pub fn file(&mut self, path: PathBuf) {
+        self.files.push(path);
+    }
+
+    /// Marks a folder (and everything in it) for removal after the commit.
+    pub fn dir(&mut self, path: PathBuf) {
+        self.dirs.push(path);
+    }
+
+    /// Removes everything marked. Blocking.
+    pub fn remove_now(self) {
+        for path in &self.files {
+            FileStore::remove(path);
+        }
+        for dir in &self.dirs {
+            if let Err(e) = std::fs::remove_dir_all(dir) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!("cannot remove {}: {e}", dir.display());
+                }
+            }
+        }
+    }
+
+    /// Removes everything marked, on the blocking pool; call after the commit.
+    pub async fn remove(self) {
+        if self.files.is_empty() && self.dirs.is_empty() {
+            return;
+        }
+        if let Err(e) = actix_web::web::block(move || self.remove_now()).await {
+            tracing::warn!("obsolete files not removed: {e}");
+        }
+    }
+}
+
+/// Removes a file written for a write that then failed, on the blocking pool.
+pub async fn discard(path: Option<PathBuf>) {
+    if let Some(path) = path {
+        if let Err(e) = actix_web::web::block(move || FileStore::remove(&path)).await {
+            tracing::warn!("a failed write's file not removed: {e}");
+        }
+    }
+}

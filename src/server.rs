@@ -42,6 +42,7 @@ impl RunningServer {
         self.handle.stop(true).await;
         let _ = self.task.await;
         self.state.global.stop();
+        self.state.groups.stop();
     }
 
     /// Waits until the server ends by itself.
@@ -71,11 +72,11 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         files: FileStore::new(&config.data_dir),
         sessions: SessionStore::default(),
         hub: Hub::default(),
-        groups: GroupRegistry::default(),
+        groups: GroupRegistry::new(group_threads()),
         socket_ids: SocketIds::default(),
         global: Default::default(),
         mailer,
-        writer: crate::db::writer::Writer::new(pool.clone()),
+        writer: crate::db::writer::Writer::new(config.database_url()),
         pool,
         config,
     });
@@ -112,6 +113,12 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         stopped,
         task,
     })
+}
+
+/// Threads for group actors: half the cores (at least one), so group
+/// commands and request parsing each keep some.
+fn group_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
 fn spawn_housekeeping(state: web::Data<AppState>, stopped: Arc<AtomicBool>) {

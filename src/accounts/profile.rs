@@ -3,7 +3,9 @@
 use crate::db::users::{self, User};
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::files::{FileStore, ImageKind};
+use std::path::PathBuf;
+
+use crate::files::{FileStore, ImageKind, Obsolete};
 
 /// Refuses a change made less than `cooldown_s` after the previous one.
 fn check_cooldown(
@@ -135,26 +137,35 @@ pub fn set_bio(
     Ok(bio)
 }
 
-/// Stores a new profile picture and deletes the old one.
+/// Writes a new profile picture's file before its write, so no file is
+/// written under the database write lock. Returns its name and path: remove
+/// the file if the write then fails. Blocking.
+pub fn stage_image(
+    files: &FileStore,
+    bytes: &[u8],
+    kind: ImageKind,
+) -> Result<(String, PathBuf), ApiError> {
+    let name = crate::files::generated_name(kind.ext());
+    let path = files.user_image(&name);
+    FileStore::write(&path, bytes)?;
+    Ok((name, path))
+}
+
+/// Makes the staged picture `name` the user's; the old one's file is
+/// returned as obsolete (removed once this committed).
 pub fn set_image(
     conn: &mut DbConn,
     files: &FileStore,
     id: &str,
-    bytes: &[u8],
-    kind: ImageKind,
-) -> Result<String, ApiError> {
+    name: &str,
+) -> Result<Obsolete, ApiError> {
     let user = me(conn, id)?;
-    let name = crate::files::generated_name(kind.ext());
-    let path = files.user_image(&name);
-    FileStore::write(&path, bytes)?;
-    if let Err(e) = users::set_image(conn, id, &name) {
-        FileStore::remove(&path);
-        return Err(e.into());
-    }
+    users::set_image(conn, id, name)?;
+    let mut obsolete = Obsolete::default();
     if let Some(old) = user.image {
-        FileStore::remove(&files.user_image(&old));
+        obsolete.file(files.user_image(&old));
     }
-    Ok(name)
+    Ok(obsolete)
 }
 
 #[cfg(test)]

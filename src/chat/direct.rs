@@ -38,10 +38,9 @@ pub async fn send(
     draft: Draft,
 ) -> Result<Value, ApiError> {
     let (me, other) = parts(&room);
-    let files = state.files.clone();
     let m = me.clone();
     let posted = db::write(&state.pool, move |c| {
-        ops::post(c, &files, &room, &m, &draft, ids::now_ms(), None)
+        ops::post(c, &room, &m, &draft, ids::now_ms(), None)
     })
     .await?;
     deliver(state, "sendmessage", &me, &other, &posted);
@@ -58,7 +57,6 @@ pub async fn edit(
     let (me, other) = parts(&room);
     let m = me.clone();
     let posted = db::write(&state.pool, move |c| {
-        ops::partner(c, &room)?;
         ops::edit(c, &room, &m, &id, text.as_deref(), ids::now_ms())
     })
     .await?;
@@ -75,11 +73,9 @@ pub async fn delete(
     let (me, other) = parts(&room);
     let files = state.files.clone();
     let m = me.clone();
-    let posted = db::write(&state.pool, move |c| {
-        ops::partner(c, &room)?;
-        ops::delete(c, &files, &room, &m, &id)
-    })
-    .await?;
+    let (posted, obsolete) =
+        db::write(&state.pool, move |c| ops::delete(c, &files, &room, &m, &id)).await?;
+    obsolete.remove().await;
     deliver(state, "deletemessage", &me, &other, &posted);
     Ok(posted.answer())
 }
@@ -88,11 +84,12 @@ pub async fn delete(
 pub async fn clear(state: &web::Data<AppState>, room: Room) -> Result<(), ApiError> {
     let (me, other) = parts(&room);
     let files = state.files.clone();
-    db::write(&state.pool, move |c| {
+    let obsolete = db::write(&state.pool, move |c| {
         ops::partner(c, &room)?;
         ops::clear(c, &files, &room)
     })
     .await?;
+    obsolete.remove().await;
     let frame = Signal::new("clearhistory", &me)
         .field("roomid", me.as_str())
         .encode();
@@ -104,11 +101,7 @@ pub async fn clear(state: &web::Data<AppState>, room: Room) -> Result<(), ApiErr
 pub async fn read(state: &web::Data<AppState>, room: Room) -> Result<(), ApiError> {
     let (me, other) = parts(&room);
     let m = me.clone();
-    db::write(&state.pool, move |c| {
-        ops::partner(c, &room)?;
-        ops::mark_read(c, &room, &m)
-    })
-    .await?;
+    db::write(&state.pool, move |c| ops::mark_read(c, &room, &m)).await?;
     let frame = Signal::new("readAllMessages", &me)
         .field("roomid", me.as_str())
         .encode();

@@ -43,7 +43,10 @@ pub struct Draft {
     pub kind: String,
     pub text: String,
     pub reply: Option<String>,
+    /// The decoded file, until [`super::ops::stage_file`] writes it.
     pub file: Option<Upload>,
+    /// The stored file's name, once written.
+    pub stored: Option<String>,
     pub duration: Option<f64>,
 }
 
@@ -80,6 +83,7 @@ impl Draft {
                 text,
                 reply: body.reply,
                 file: None,
+                stored: None,
                 duration: None,
             });
         }
@@ -103,6 +107,7 @@ impl Draft {
             text,
             reply: body.reply,
             file: Some(Upload { bytes, ext }),
+            stored: None,
             duration,
         })
     }

@@ -1,6 +1,8 @@
 //! Blocking chat operations: each runs inside one write transaction and
 //! returns what the signals and the HTTP answer need.
 
+use std::path::PathBuf;
+
 use serde_json::Value;
 
 use super::draft::{check_text, Draft};
@@ -8,7 +10,7 @@ use super::Room;
 use crate::db::messages::{self, MessageRow, NewMessage};
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
-use crate::files::{self, FileStore};
+use crate::files::{self, FileStore, Obsolete};
 use crate::views;
 
 /// How long a message stays editable.
@@ -171,28 +173,55 @@ fn reads_of(conn: &mut DbConn, room: &Room) -> Result<Vec<(String, i64)>, ApiErr
     }
 }
 
-/// Stores a new message of `me` (and its file) and marks it read by its
-/// author. `cache` (group actors) saves rebuilding the room and user objects.
+/// Whether `me` may use the chat, decided by the database: `403 GRP_KICKED`
+/// unless a member of the group, `404 FIND_NOTFOUND` without a partner.
+pub fn check_access(conn: &mut DbConn, room: &Room, me: &str) -> Result<(), ApiError> {
+    match room {
+        Room::Group(gid) => {
+            if db::groups::is_member(conn, gid, me)? {
+                Ok(())
+            } else {
+                Err(ApiError::new(403, "GRP_KICKED"))
+            }
+        }
+        Room::Global => Ok(()),
+        Room::Direct { .. } => partner(conn, room).map(|_| ()),
+    }
+}
+
+/// Writes a draft's file into the chat's media folder before the message is
+/// stored, so no file is written under the database write lock. Returns its
+/// path: the caller removes it if the message is then not stored. Blocking.
+pub fn stage_file(
+    store: &FileStore,
+    room: &Room,
+    draft: &mut Draft,
+) -> Result<Option<PathBuf>, ApiError> {
+    let Some(upload) = draft.file.take() else {
+        return Ok(None);
+    };
+    let name = files::generated_name(&upload.ext);
+    let path = room.media_dir(store).join(&name);
+    FileStore::write(&path, &upload.bytes)?;
+    draft.stored = Some(name);
+    Ok(Some(path))
+}
+
+/// Stores a new message of `me` (its file already staged, see [`stage_file`])
+/// and marks it read by its author. `cache` (group actors) saves rebuilding
+/// the room and user objects.
 pub fn post(
     conn: &mut DbConn,
-    store: &FileStore,
     room: &Room,
     me: &str,
     draft: &Draft,
     now: i64,
     cache: Option<&ContextCache>,
 ) -> Result<Posted, ApiError> {
-    partner(conn, room)?;
+    check_access(conn, room, me)?;
     let key = room.key();
     if let Some(reply) = &draft.reply {
         messages::find(conn, &key, reply)?.ok_or_else(not_found)?;
-    }
-    let mut written = None;
-    if let Some(upload) = &draft.file {
-        let name = files::generated_name(&upload.ext);
-        let path = room.media_dir(store).join(&name);
-        FileStore::write(&path, &upload.bytes)?;
-        written = Some((name, path));
     }
     let new = NewMessage {
         room: &key,
@@ -200,27 +229,16 @@ pub fn post(
         kind: &draft.kind,
         text: &draft.text,
         reply: draft.reply.as_deref(),
-        source: written.as_ref().map(|(name, _)| name.as_str()),
+        source: draft.stored.as_deref(),
         duration: draft.duration,
     };
-    let stored = messages::insert(conn, &new, now).and_then(|row| {
-        if *room != Room::Global {
-            messages::mark_read(conn, &key, me, row.n)?;
-        }
-        if let Room::Direct { other, .. } = room {
-            db::direct::ensure(conn, me, other, now)?;
-        }
-        Ok(row)
-    });
-    let row = match stored {
-        Ok(row) => row,
-        Err(e) => {
-            if let Some((_, path)) = written {
-                FileStore::remove(&path);
-            }
-            return Err(e.into());
-        }
-    };
+    let row = messages::insert(conn, &new, now)?;
+    if *room != Room::Global {
+        messages::mark_read(conn, &key, me, row.n)?;
+    }
+    if let Room::Direct { other, .. } = room {
+        db::direct::ensure(conn, me, other, now)?;
+    }
     let chat = object(conn, room, &row)?;
     match cache {
         Some(cache) => cache.context(conn, room, me, chat),
@@ -237,6 +255,7 @@ pub fn edit(
     text: Option<&str>,
     now: i64,
 ) -> Result<Posted, ApiError> {
+    check_access(conn, room, me)?;
     let key = room.key();
     let row = messages::find(conn, &key, id)?
         .filter(|m| m.kind != "deleted")
@@ -254,14 +273,16 @@ pub fn edit(
     context(conn, room, me, chat)
 }
 
-/// Deletes `me`'s message `id`: it stays as a `deleted` placeholder, its file goes.
+/// Deletes `me`'s message `id`: it stays as a `deleted` placeholder; its
+/// file is returned as obsolete (removed once the deletion committed).
 pub fn delete(
     conn: &mut DbConn,
     store: &FileStore,
     room: &Room,
     me: &str,
     id: &str,
-) -> Result<Posted, ApiError> {
+) -> Result<(Posted, Obsolete), ApiError> {
+    check_access(conn, room, me)?;
     let key = room.key();
     let row = messages::find(conn, &key, id)?
         .filter(|m| m.kind != "deleted")
@@ -270,24 +291,22 @@ pub fn delete(
         return Err(ApiError::new(404, "MSG_NOT_OWNER"));
     }
     messages::mark_deleted(conn, row.n)?;
+    let mut obsolete = Obsolete::default();
     if let Some(source) = &row.source {
-        FileStore::remove(&room.media_dir(store).join(source));
+        obsolete.file(room.media_dir(store).join(source));
     }
     let row = messages::find(conn, &key, id)?.ok_or_else(not_found)?;
     let chat = object(conn, room, &row)?;
-    context(conn, room, me, chat)
+    Ok((context(conn, room, me, chat)?, obsolete))
 }
 
-/// Deletes every message and file of a chat.
-pub fn clear(conn: &mut DbConn, store: &FileStore, room: &Room) -> Result<(), ApiError> {
+/// Deletes every message of a chat; its media folder is returned as
+/// obsolete (removed once the deletion committed).
+pub fn clear(conn: &mut DbConn, store: &FileStore, room: &Room) -> Result<Obsolete, ApiError> {
     messages::delete_room_key(conn, &room.key())?;
-    let dir = room.media_dir(store);
-    if let Err(e) = std::fs::remove_dir_all(&dir) {
-        if e.kind() != std::io::ErrorKind::NotFound {
-            tracing::warn!("cannot remove {}: {e}", dir.display());
-        }
-    }
-    Ok(())
+    let mut obsolete = Obsolete::default();
+    obsolete.dir(room.media_dir(store));
+    Ok(obsolete)
 }
 
 /// Marks every message of the chat as read by `me`.
@@ -295,6 +314,7 @@ pub fn mark_read(conn: &mut DbConn, room: &Room, me: &str) -> Result<(), ApiErro
     if *room == Room::Global {
         return Ok(());
     }
+    check_access(conn, room, me)?;
     let key = room.key();
     if let Some(n) = messages::last_n(conn, &key)? {
         messages::mark_read(conn, &key, me, n)?;

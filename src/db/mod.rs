@@ -4,6 +4,7 @@
 //! which moves the work onto the blocking thread pool.
 
 pub mod direct;
+pub mod fault;
 pub mod friends;
 pub mod groups;
 pub mod login_codes;
@@ -30,16 +31,18 @@ pub type Pool = r2d2::Pool<ConnectionManager<DbConn>>;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
+/// The settings of every connection (pooled, and the writer's own).
+pub(crate) const TUNING: &str =
+    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
 /// WAL, a busy timeout and foreign keys on every pooled SQLite connection.
 #[derive(Debug)]
 struct SqliteTuning;
 
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqliteTuning {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute(TUNING)
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -89,6 +92,12 @@ static EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0
 /// The current write epoch; read it under the writer lock (inside a write).
 pub fn epoch() -> u64 {
     EPOCH.load(std::sync::atomic::Ordering::Acquire)
+}
+
+/// Invalidates caches derived from user rows (see [`epoch`]); for writes
+/// that change users but go through the group writer. Call inside the write.
+pub fn bump_epoch() {
+    EPOCH.fetch_add(1, std::sync::atomic::Ordering::Release);
 }
 
 /// Runs `work` in an immediate (write-locking) transaction on the blocking pool.

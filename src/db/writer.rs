@@ -5,30 +5,76 @@
 //! connection keeps its page cache: a pooled connection loses its cache every
 //! time another connection has written, and re-reads every page it touches.
 //!
-//! A write's result is handed back only after the whole batch committed; when
-//! the batch fails, every write in it fails.
+//! What a caller hears always matches the database:
+//! - a write's result is handed back only after its batch committed;
+//! - a write refused by a rule (a 4xx answer) rolls back its own savepoint
+//!   and keeps its answer whatever happens to the batch;
+//! - the first database-level error (a 5xx: disk full, I/O error) or panic
+//!   stops the batch: it rolls back whole, the writes that had run answer
+//!   `500`, the writes that had not run yet go back to the queue untouched
+//!   and run in a later batch, and the connection is closed (closing rolls
+//!   back whatever SQLite may still hold open);
+//! - a caller hears "failed" only for a write that can no longer commit.
 
-use std::sync::{Arc, Mutex};
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use diesel::connection::Connection;
-use diesel::r2d2::{ConnectionManager, PooledConnection};
+use diesel::connection::{Connection, SimpleConnection};
 
-use super::{DbConn, Pool, WRITER};
+use super::fault::{Fault, Faults};
+use super::{DbConn, TUNING, WRITER};
 use crate::error::ApiError;
 
-/// What a write leaves to do once its batch is over: answer its caller.
-type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
-/// One queued write: runs on the batch's connection, returns its finish.
-type Job = Box<dyn FnOnce(&mut DbConn) -> Finish + Send>;
+/// How a job's savepoint ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ran {
+    /// Its work succeeded; it stands or falls with the batch.
+    Done,
+    /// Its work was refused by a rule; nothing of it remains.
+    Refused,
+    /// A database-level error: the batch cannot go on.
+    Broken,
+}
+
+/// What a write leaves to do once its batch is over: answer its caller
+/// (`true` when the batch committed).
+type Finish = Box<dyn FnOnce(bool) + Send>;
+/// One queued write: runs on the batch's connection (`true`: panic after the
+/// work, a test fault), returns how it went and its finish. Dropping a job
+/// unrun answers its caller with an error.
+type Job = Box<dyn FnOnce(&mut DbConn, bool) -> (Ran, Finish) + Send>;
+
+/// A job and the id its caller knows it by.
+struct Queued {
+    id: u64,
+    job: Job,
+}
+
+/// Removes a job from the queue when the `write` that queued it is dropped.
+struct TakeBack<'a> {
+    writer: &'a Writer,
+    id: u64,
+}
+
+impl Drop for TakeBack<'_> {
+    fn drop(&mut self) {
+        self.writer.unqueue(self.id);
+    }
+}
 
 /// Most writes in one batch (keeps a transaction short).
 const MAX_BATCH: usize = 256;
 
 /// The batching writer of one database.
 pub struct Writer {
-    pool: Pool,
-    queue: Mutex<Vec<Job>>,
-    conn: Mutex<Option<PooledConnection<ConnectionManager<DbConn>>>>,
+    url: String,
+    queue: Mutex<VecDeque<Queued>>,
+    next_id: AtomicU64,
+    /// The dedicated connection; `None` until opened, and after a failure.
+    conn: Mutex<Option<DbConn>>,
+    faults: Faults,
 }
 
 impl std::fmt::Debug for Writer {
@@ -37,16 +83,40 @@ impl std::fmt::Debug for Writer {
     }
 }
 
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl Writer {
-    pub fn new(pool: Pool) -> Arc<Self> {
+    /// A writer for the SQLite database at `url`; its connection opens on first use.
+    pub fn new(url: String) -> Arc<Self> {
         Arc::new(Self {
-            pool,
-            queue: Mutex::new(Vec::new()),
+            url,
+            queue: Mutex::new(VecDeque::new()),
+            next_id: AtomicU64::new(0),
             conn: Mutex::new(None),
+            faults: Faults::default(),
         })
     }
 
-    /// Runs `work` in a savepoint of the next batch; its result once the batch committed.
+    /// Test-only: the next batch meets `fault` (see [`Fault`]). Nothing in
+    /// the server calls this; it exists so tests can prove what callers hear
+    /// when a write fails.
+    pub fn inject_fault(&self, fault: Fault) {
+        self.faults.push(fault);
+    }
+
+    /// Test-only: caps the database at `pages` pages on the writer's
+    /// connection (`PRAGMA max_page_count`; SQLite raises it to the current
+    /// size at least), so a write that needs a new page fails as on a full
+    /// disk. `None` lifts the cap.
+    pub fn limit_pages(&self, pages: Option<u64>) {
+        self.faults.limit_pages(pages);
+    }
+
+    /// Runs `work` in a savepoint of the next batch; its result once the
+    /// batch is over. `Err` means the work is not in the database and never
+    /// will be.
     pub async fn write<T, F>(self: &Arc<Self>, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
@@ -67,75 +137,179 @@ impl Writer {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     {
         let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, ApiError>>();
-        let job: Job = Box::new(move |conn: &mut DbConn| {
-            let res = conn.transaction(work);
-            Box::new(move |batch: Result<(), String>| {
-                let out = match batch {
-                    Ok(()) => res,
-                    Err(e) => Err(ApiError::internal(format!("batch failed: {e}"))),
+        let job: Job = Box::new(move |conn: &mut DbConn, panic: bool| {
+            let res = conn.transaction(|c| {
+                let out = work(c);
+                if panic {
+                    panic!("injected fault: a write panics inside its savepoint");
+                }
+                out
+            });
+            let ran = match &res {
+                Ok(_) => Ran::Done,
+                Err(e) if e.is_internal() => Ran::Broken,
+                Err(_) => Ran::Refused,
+            };
+            let finish: Finish = Box::new(move |committed| {
+                let out = match res {
+                    Ok(v) if committed => Ok(v),
+                    // A refusal stands whatever became of the batch.
+                    Err(e) if committed || !e.is_internal() => Err(e),
+                    _ => Err(ApiError::internal("the write's batch did not commit")),
                 };
                 let _ = tx.send(out);
-            }) as Finish
+            });
+            (ran, finish)
         });
-        self.queue
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(job);
-        let me = self.clone();
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        lock(&self.queue).push_back(Queued { id, job });
+        let writer = self.clone();
         async move {
+            // If this future is dropped (its caller went away), a job no batch
+            // has taken yet is taken back rather than run for nobody.
+            let _taken_back_on_drop = TakeBack {
+                writer: &writer,
+                id,
+            };
             // Whoever gets the write lock first runs everything queued by then,
-            // this write included; later callers find their job done.
-            actix_web::web::block(move || me.drain())
-                .await
-                .map_err(ApiError::internal)?;
+            // this write included; later callers find their job taken.
+            loop {
+                let me = writer.clone();
+                if let Err(e) = actix_web::web::block(move || me.drain()).await {
+                    // Still queued: take it back, it will never run. Otherwise a
+                    // batch holds it, and its answer comes when that batch is over.
+                    if writer.unqueue(id) {
+                        return Err(ApiError::internal(format!("writer unavailable: {e}")));
+                    }
+                    break;
+                }
+                // A batch may have handed it back unrun (see `run_batch`).
+                if !writer.is_queued(id) {
+                    break;
+                }
+            }
             rx.await
-                .map_err(|_| ApiError::internal("write was dropped from its batch"))?
+                .map_err(|_| ApiError::internal("the write was dropped before it committed"))?
         }
+    }
+
+    fn is_queued(&self, id: u64) -> bool {
+        lock(&self.queue).iter().any(|j| j.id == id)
+    }
+
+    /// Removes job `id` from the queue; false when a batch has taken it.
+    fn unqueue(&self, id: u64) -> bool {
+        let mut q = lock(&self.queue);
+        match q.iter().position(|j| j.id == id) {
+            Some(at) => q.remove(at).is_some(),
+            None => false,
+        }
+    }
+
+    /// The dedicated connection, opened (and tuned) when there is none.
+    fn connection<'a>(&self, slot: &'a mut Option<DbConn>) -> Result<&'a mut DbConn, String> {
+        if slot.is_none() {
+            let mut conn = DbConn::establish(&self.url).map_err(|e| e.to_string())?;
+            conn.batch_execute(TUNING).map_err(|e| e.to_string())?;
+            self.faults.force_page_limit();
+            *slot = Some(conn);
+        }
+        let conn = slot.as_mut().ok_or("no connection")?;
+        if let Some(pages) = self.faults.pending_page_limit() {
+            conn.batch_execute(&format!("PRAGMA max_page_count = {pages};"))
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(conn)
     }
 
     fn drain(&self) {
         // Shared with `db::write`: SQLite takes one writer at a time.
-        let _writer = WRITER.lock().unwrap_or_else(|p| p.into_inner());
-        let mut conn_slot = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let _writer = lock(&WRITER);
+        let mut slot = lock(&self.conn);
         // Bounded, so other writers get the lock under steady load; whatever
         // is left is run by the callers that queued it.
         for _ in 0..4 {
-            let jobs: Vec<Job> = {
-                let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+            let jobs: Vec<Queued> = {
+                let mut q = lock(&self.queue);
                 let n = q.len().min(MAX_BATCH);
                 q.drain(..n).collect()
             };
             if jobs.is_empty() {
                 return;
             }
-            if conn_slot.is_none() {
-                match self.pool.get() {
-                    Ok(c) => *conn_slot = Some(c),
-                    Err(e) => {
-                        // Dropping the jobs drops their answers: callers see an error.
-                        tracing::error!("no connection: {e}");
-                        return;
-                    }
+            let conn = match self.connection(&mut slot) {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // Dropped unrun: their callers hear an error, truthfully.
+                    tracing::error!("the writer has no connection: {e}");
+                    *slot = None;
+                    return;
                 }
-            }
-            let Some(conn) = conn_slot.as_mut() else {
-                return;
             };
-            let mut finishes: Vec<Finish> = Vec::with_capacity(jobs.len());
-            let outcome = conn.immediate_transaction::<_, diesel::result::Error, _>(|c| {
-                for job in jobs {
-                    finishes.push(job(c));
-                }
-                Ok(())
-            });
-            let outcome = outcome.map_err(|e| e.to_string());
-            if outcome.is_err() {
-                // A connection in an unknown state is not kept.
-                *conn_slot = None;
-            }
-            for finish in finishes {
-                finish(outcome.clone());
+            if !self.run_batch(conn, jobs) {
+                // A connection in an unknown state is not kept; closing it
+                // rolls back anything SQLite still holds open.
+                *slot = None;
             }
         }
+    }
+
+    /// Runs one batch; false when it did not commit.
+    fn run_batch(&self, conn: &mut DbConn, jobs: Vec<Queued>) -> bool {
+        let fault = self.faults.take();
+        let mut finishes: Vec<Finish> = Vec::with_capacity(jobs.len());
+        let mut unrun: Vec<Queued> = Vec::new();
+        let mut stopped = false;
+        let outcome = conn.immediate_transaction::<_, diesel::result::Error, _>(|c| {
+            let mut jobs = jobs.into_iter();
+            let mut first = true;
+            while let Some(Queued { job, .. }) = jobs.next() {
+                let panic = first && fault == Some(Fault::PanicJob);
+                first = false;
+                match catch_unwind(AssertUnwindSafe(|| job(c, panic))) {
+                    Ok((ran, finish)) => {
+                        finishes.push(finish);
+                        if ran == Ran::Broken {
+                            stopped = true;
+                        }
+                    }
+                    Err(_) => {
+                        // Its answer went with the unwinding: an error.
+                        tracing::error!("a write panicked; its batch is rolled back");
+                        stopped = true;
+                    }
+                }
+                if stopped {
+                    unrun.extend(jobs);
+                    return Err(diesel::result::Error::RollbackTransaction);
+                }
+            }
+            if fault == Some(Fault::FailCommit) {
+                tracing::warn!("injected fault: the batch fails to commit");
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
+            Ok(())
+        });
+        if !unrun.is_empty() {
+            // Never ran: safe to run in a later batch, in their order.
+            let mut q = lock(&self.queue);
+            for job in unrun.into_iter().rev() {
+                q.push_front(job);
+            }
+        }
+        let committed = outcome.is_ok() && !stopped;
+        if !committed {
+            // Caches may hold what the batch read or wrote before it rolled back.
+            super::bump_epoch();
+        }
+        if let Err(e) = &outcome {
+            if !stopped && fault != Some(Fault::FailCommit) {
+                tracing::error!("a write batch failed: {e}");
+            }
+        }
+        for finish in finishes {
+            finish(committed);
+        }
+        committed
     }
 }

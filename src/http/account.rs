@@ -25,12 +25,32 @@ async fn set_img(
     CurrentUser(me): CurrentUser,
     Body(body): FileBody<SetImg>,
 ) -> ApiResult {
-    let (bytes, kind) = web::block(move || files::decode_image(&body.img)).await??;
+    // Decoded and written before the write (no file I/O under the write
+    // lock); the new file goes if the write fails, the old one once it committed.
     let store = state.files.clone();
-    let name = db::write(&state.pool, move |c| {
-        profile::set_image(c, &store, &me, &bytes, kind)
+    let (name, path) = web::block(move || {
+        let (bytes, kind) = files::decode_image(&body.img)?;
+        profile::stage_image(&store, &bytes, kind)
     })
-    .await?;
+    .await??;
+    let (store, n) = (state.files.clone(), name.clone());
+    // Through the group writer, so its failures can be injected in tests.
+    let done = state
+        .writer
+        .write(move |c| {
+            let obsolete = profile::set_image(c, &store, &me, &n)?;
+            // User objects changed: caches built from them are stale.
+            db::bump_epoch();
+            Ok(obsolete)
+        })
+        .await;
+    match done {
+        Ok(obsolete) => obsolete.remove().await,
+        Err(e) => {
+            files::discard(Some(path)).await;
+            return Err(e);
+        }
+    }
     Ok(ok_text(name))
 }
 

@@ -1,15 +1,12 @@
 //! `/x/group/*`: the HTTP face of groups. Handlers parse and authorise the
 //! caller; the group's actor decides and signals.
 
-use std::sync::Arc;
-
 use actix_web::web;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::CurrentUser;
 use crate::chat::global::is_global;
-use crate::chat::{ops, Room, RECENT};
 use crate::db;
 use crate::error::{ok, ok_data, ok_text, ApiError, ApiResult};
 use crate::files;
@@ -71,18 +68,11 @@ async fn join(
         },
     )
     .await?;
-    let group = joined.group;
-    let members = joined.members;
-    let room = Room::Group(group.id.clone());
-    let (u, m) = db::run(&state.pool, move |c| {
-        let u = views::user_objects(c, &me, &members)?;
-        let m = ops::page(c, &room, None, RECENT)?;
-        Ok((u, m))
-    })
-    .await?;
-    Ok(ok_data(
-        json!({ "r": views::group_room(&group), "u": u, "m": m }),
-    ))
+    Ok(ok_data(json!({
+        "r": views::group_room(&joined.group),
+        "u": joined.members,
+        "m": joined.messages,
+    })))
 }
 
 async fn leave(
@@ -177,18 +167,22 @@ async fn set_img(
 ) -> ApiResult {
     let SetImg { id, img, .. } = body;
     refuse_global(&id)?;
-    let (bytes, kind) = web::block(move || files::decode_image(&img)).await??;
-    let name = ask(
-        &state,
-        &id,
-        cmd::SetImage {
-            by: me,
-            bytes: Arc::new(bytes),
-            kind,
-        },
-    )
-    .await?;
-    Ok(ok_text(name))
+    // Decoded and written before the write (no file I/O under the write
+    // lock); removed again if the write fails.
+    let store = state.files.clone();
+    let (name, path) = web::block(move || {
+        let (bytes, kind) = files::decode_image(&img)?;
+        let name = files::generated_name(kind.ext());
+        let path = store.group_image(&name);
+        files::FileStore::write(&path, &bytes)?;
+        Ok::<_, ApiError>((name, path))
+    })
+    .await??;
+    let set = ask(&state, &id, cmd::SetImage { by: me, name }).await;
+    if set.is_err() {
+        files::discard(Some(path)).await;
+    }
+    Ok(ok_text(set?))
 }
 
 /// Registers the group routes.

@@ -17,6 +17,7 @@ use crate::chat::ops::{self, Posted};
 use crate::chat::Room;
 use crate::db::DbConn;
 use crate::error::ApiError;
+use crate::files::Obsolete;
 use crate::ids;
 use crate::state::AppState;
 
@@ -75,7 +76,8 @@ impl Actor for GlobalActor {
 
 impl GlobalActor {
     /// Writes through the group-commit writer, then (still before the next
-    /// command) fans the stored message out as a `kind` signal.
+    /// command) fans the stored message out as a `kind` signal. Files the
+    /// write made obsolete are removed once it committed.
     fn command<W>(
         &mut self,
         kind: &'static str,
@@ -83,12 +85,13 @@ impl GlobalActor {
         work: W,
     ) -> AtomicResponse<Self, Result<Value, ApiError>>
     where
-        W: FnOnce(&mut DbConn) -> Result<Posted, ApiError> + Send + 'static,
+        W: FnOnce(&mut DbConn) -> Result<(Posted, Obsolete), ApiError> + Send + 'static,
     {
         let writer = self.state.writer.clone();
         let fut = async move { writer.write(work).await };
         AtomicResponse::new(Box::pin(fut.into_actor(self).map(move |res, act, _| {
-            let posted = res?;
+            let (posted, obsolete) = res?;
+            actix::spawn(obsolete.remove());
             if let Some(frame) = posted_frame(kind, &author, &posted) {
                 act.state.hub.send_to_all_but(&author, &frame);
             }
@@ -109,18 +112,10 @@ impl Handler<GlobalSend> for GlobalActor {
     type Result = AtomicResponse<Self, Result<Value, ApiError>>;
 
     fn handle(&mut self, msg: GlobalSend, _ctx: &mut Self::Context) -> Self::Result {
-        let files = self.state.files.clone();
         let user = msg.user.clone();
         self.command("sendmessage", user, move |c| {
-            ops::post(
-                c,
-                &files,
-                &Room::Global,
-                &msg.user,
-                &msg.draft,
-                ids::now_ms(),
-                None,
-            )
+            let posted = ops::post(c, &Room::Global, &msg.user, &msg.draft, ids::now_ms(), None)?;
+            Ok((posted, Obsolete::default()))
         })
     }
 }
@@ -140,14 +135,15 @@ impl Handler<GlobalEdit> for GlobalActor {
     fn handle(&mut self, msg: GlobalEdit, _ctx: &mut Self::Context) -> Self::Result {
         let user = msg.user.clone();
         self.command("editmessage", user, move |c| {
-            ops::edit(
+            let posted = ops::edit(
                 c,
                 &Room::Global,
                 &msg.user,
                 &msg.id,
                 msg.text.as_deref(),
                 ids::now_ms(),
-            )
+            )?;
+            Ok((posted, Obsolete::default()))
         })
     }
 }

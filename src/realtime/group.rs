@@ -15,6 +15,7 @@ use super::signal::Frame;
 use crate::chat::ops::ContextCache;
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
+use crate::files::Obsolete;
 use crate::state::AppState;
 
 /// How often an actor looks for dead sessions and idleness.
@@ -128,8 +129,9 @@ impl GroupActor {
     }
 
     /// Runs a command's database work in a write transaction (batched with
-    /// other groups' writes, see `db::writer`) on the blocking pool, then `after` on the actor. No other message of this group is
-    /// handled in between, so the group's changes happen one at a time.
+    /// other groups' writes, see `db::writer`) on the blocking pool, then
+    /// `after` on the actor. No other message of this group is handled in
+    /// between, so the group's changes happen one at a time.
     pub(super) fn command<R, T, W, A>(
         &mut self,
         work: W,
@@ -141,23 +143,83 @@ impl GroupActor {
         W: FnOnce(&mut DbConn) -> Result<R, ApiError> + Send + 'static,
         A: FnOnce(&mut Self, R, &mut Context<Self>) -> T + 'static,
     {
+        self.command_files(move |c| Ok((work(c)?, Obsolete::default())), after)
+    }
+
+    /// [`Self::command`] for work that makes files obsolete: they are
+    /// removed once the write committed, outside the write lock, and kept
+    /// when it failed.
+    pub(super) fn command_files<R, T, W, A>(
+        &mut self,
+        work: W,
+        after: A,
+    ) -> AtomicResponse<Self, Result<T, ApiError>>
+    where
+        R: Send + 'static,
+        T: 'static,
+        W: FnOnce(&mut DbConn) -> Result<(R, Obsolete), ApiError> + Send + 'static,
+        A: FnOnce(&mut Self, R, &mut Context<Self>) -> T + 'static,
+    {
+        self.command_checked(work, after, |_, _, _| {})
+    }
+
+    /// [`Self::command_files`] that also lets `refused` see a failure.
+    pub(super) fn command_checked<R, T, W, A, F>(
+        &mut self,
+        work: W,
+        after: A,
+        refused: F,
+    ) -> AtomicResponse<Self, Result<T, ApiError>>
+    where
+        R: Send + 'static,
+        T: 'static,
+        W: FnOnce(&mut DbConn) -> Result<(R, Obsolete), ApiError> + Send + 'static,
+        A: FnOnce(&mut Self, R, &mut Context<Self>) -> T + 'static,
+        F: FnOnce(&mut Self, &ApiError, &mut Context<Self>) + 'static,
+    {
         self.last_active = Instant::now();
         let writer = self.state.writer.clone();
-        let fut = async move { writer.write(work).await };
-        AtomicResponse::new(Box::pin(fut.into_actor(self).map(move |res, act, ctx| {
-            let out = res.map(|r| after(act, r, ctx));
-            if !act.exists {
-                act.retire(ctx);
-            }
-            out
-        })))
+        let fut = async move {
+            let (r, obsolete) = writer.write(work).await?;
+            obsolete.remove().await;
+            Ok(r)
+        };
+        AtomicResponse::new(Box::pin(fut.into_actor(self).map(
+            move |res: Result<R, ApiError>, act, ctx| {
+                match res {
+                    Ok(r) => Ok(after(act, r, ctx)),
+                    Err(e) => {
+                        if e.is_internal() {
+                            // The database is the authority: after a failure, whatever
+                            // this actor believed about the members is read again.
+                            act.resync(ctx);
+                        } else {
+                            refused(act, &e, ctx);
+                        }
+                        Err(e)
+                    }
+                }
+            },
+        )))
     }
-}
 
-impl Actor for GroupActor {
-    type Context = Context<Self>;
+    /// Makes the fan-out index equal the database's members.
+    fn set_members(&mut self, exists: bool, members: Vec<String>) {
+        self.exists = exists;
+        let keep: HashSet<String> = members.into_iter().collect();
+        for gone in self.members.difference(&keep).cloned().collect::<Vec<_>>() {
+            self.remove_member(&gone);
+        }
+        for user in keep {
+            if !self.members.contains(&user) {
+                self.add_member(&user);
+            }
+        }
+    }
 
-    fn started(&mut self, ctx: &mut Self::Context) {
+    /// Reads the group's members from the database again, before any other
+    /// message is handled.
+    pub(super) fn resync(&mut self, ctx: &mut Context<Self>) {
         let pool = self.state.pool.clone();
         let gid = self.gid.clone();
         let load = async move {
@@ -167,19 +229,29 @@ impl Actor for GroupActor {
             })
             .await
         };
-        // `wait` holds back every message until the members are loaded.
         ctx.wait(load.into_actor(self).map(|res, act, ctx| match res {
-            Ok((exists, members)) => {
-                act.exists = exists;
-                for user in &members {
-                    act.add_member(user);
-                }
-            }
+            Ok((exists, members)) => act.set_members(exists, members),
             Err(e) => {
                 tracing::error!("group {} failed to load: {e}", act.gid);
                 act.retire(ctx);
             }
         }));
+    }
+
+    /// The group is gone: nobody is reached through it any more. The actor
+    /// itself stays until idle, so commands that were already queued get the
+    /// database's answer for a missing group rather than a closed mailbox.
+    pub(super) fn disbanded(&mut self) {
+        self.set_members(false, Vec::new());
+    }
+}
+
+impl Actor for GroupActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        // `wait` holds back every message until the members are loaded.
+        self.resync(ctx);
         ctx.run_interval(SWEEP_EVERY, |act, ctx| act.sweep(ctx));
     }
 }
@@ -203,6 +275,37 @@ impl Handler<Detach> for GroupActor {
             if list.is_empty() {
                 self.sessions.remove(&msg.user);
             }
+        }
+    }
+}
+
+/// Diagnostics: what a running actor holds. Used by tests to compare the
+/// fan-out index with the database.
+#[derive(Message)]
+#[rtype(result = "Snapshot")]
+pub struct Inspect;
+
+/// Answer to [`Inspect`].
+#[derive(Debug, Clone, MessageResponse)]
+pub struct Snapshot {
+    /// Whether the actor believes the group exists.
+    pub exists: bool,
+    /// The members it fans signals out to, sorted.
+    pub members: Vec<String>,
+    /// Name of the thread the actor runs on.
+    pub thread: String,
+}
+
+impl Handler<Inspect> for GroupActor {
+    type Result = Snapshot;
+
+    fn handle(&mut self, _msg: Inspect, _ctx: &mut Self::Context) -> Snapshot {
+        let mut members: Vec<String> = self.members.iter().cloned().collect();
+        members.sort();
+        Snapshot {
+            exists: self.exists,
+            members,
+            thread: std::thread::current().name().unwrap_or("").to_string(),
         }
     }
 }

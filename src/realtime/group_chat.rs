@@ -1,6 +1,8 @@
-//! Group chat commands of the group actor. Membership is checked here, in the
-//! actor that also runs kicks, so a member kicked a moment earlier is refused
-//! (`403 GRP_KICKED`) and never gets a message through.
+//! Group chat commands of the group actor. Membership is checked against the
+//! database inside each command's write, in the actor that also runs kicks,
+//! so a member kicked a moment earlier is refused (`403 GRP_KICKED`) and
+//! never gets a message through; the actor's member set only says whom to
+//! send signals to.
 
 use std::sync::Arc;
 
@@ -12,7 +14,9 @@ use super::signal::{posted_frame, Signal};
 use crate::chat::draft::Draft;
 use crate::chat::ops::{self, Posted};
 use crate::chat::Room;
+use crate::db::DbConn;
 use crate::error::ApiError;
+use crate::files::Obsolete;
 use crate::ids;
 
 fn kicked() -> ApiError {
@@ -20,18 +24,38 @@ fn kicked() -> ApiError {
 }
 
 impl GroupActor {
-    /// Refuses right away when `user` is not a member.
-    fn require_member<T: 'static>(
-        &self,
-        user: &str,
-    ) -> Result<(), AtomicResponse<Self, Result<T, ApiError>>> {
-        if self.exists && self.members.contains(user) {
-            Ok(())
-        } else {
-            Err(AtomicResponse::new(Box::pin(actix::fut::ready(Err(
-                kicked(),
-            )))))
-        }
+    /// Runs a chat command of `user`. Membership is decided by the database
+    /// inside the write (see `ops::check_access`); the verdict then corrects
+    /// this actor's fan-out index: a member it did not know is added, and a
+    /// refusal of one it counted makes it read the members again.
+    fn chat_command<R, T, W, A>(
+        &mut self,
+        user: String,
+        work: W,
+        after: A,
+    ) -> AtomicResponse<Self, Result<T, ApiError>>
+    where
+        R: Send + 'static,
+        T: 'static,
+        W: FnOnce(&mut DbConn) -> Result<(R, Obsolete), ApiError> + Send + 'static,
+        A: FnOnce(&mut Self, R, &mut Context<Self>) -> T + 'static,
+    {
+        let counted = self.members.contains(&user);
+        let refused_user = user.clone();
+        self.command_checked(
+            work,
+            move |act, r, ctx| {
+                if !act.members.contains(&user) {
+                    act.add_member(&user);
+                }
+                after(act, r, ctx)
+            },
+            move |act, e, ctx| {
+                if counted && e.msg() == "GRP_KICKED" && act.members.contains(&refused_user) {
+                    act.resync(ctx);
+                }
+            },
+        )
     }
 
     fn room(&self) -> Room {
@@ -58,22 +82,20 @@ impl Handler<GroupSend> for GroupActor {
     type Result = AtomicResponse<Self, Result<Value, ApiError>>;
 
     fn handle(&mut self, msg: GroupSend, _ctx: &mut Self::Context) -> Self::Result {
-        if let Err(refused) = self.require_member(&msg.user) {
-            return refused;
-        }
-        let (room, files, user) = (self.room(), self.state.files.clone(), msg.user.clone());
+        let (room, user) = (self.room(), msg.user.clone());
         let contexts = self.contexts.clone();
-        self.command(
+        self.chat_command(
+            msg.user.clone(),
             move |c| {
-                ops::post(
+                let posted = ops::post(
                     c,
-                    &files,
                     &room,
                     &msg.user,
                     &msg.draft,
                     ids::now_ms(),
                     Some(&contexts),
-                )
+                )?;
+                Ok((posted, Obsolete::default()))
             },
             move |act, posted, _| {
                 act.signal_posted("sendmessage", &user, &posted);
@@ -96,20 +118,19 @@ impl Handler<GroupEdit> for GroupActor {
     type Result = AtomicResponse<Self, Result<Value, ApiError>>;
 
     fn handle(&mut self, msg: GroupEdit, _ctx: &mut Self::Context) -> Self::Result {
-        if let Err(refused) = self.require_member(&msg.user) {
-            return refused;
-        }
         let (room, user) = (self.room(), msg.user.clone());
-        self.command(
+        self.chat_command(
+            msg.user.clone(),
             move |c| {
-                ops::edit(
+                let posted = ops::edit(
                     c,
                     &room,
                     &msg.user,
                     &msg.id,
                     msg.text.as_deref(),
                     ids::now_ms(),
-                )
+                )?;
+                Ok((posted, Obsolete::default()))
             },
             move |act, posted, _| {
                 act.signal_posted("editmessage", &user, &posted);
@@ -131,11 +152,9 @@ impl Handler<GroupDelete> for GroupActor {
     type Result = AtomicResponse<Self, Result<Value, ApiError>>;
 
     fn handle(&mut self, msg: GroupDelete, _ctx: &mut Self::Context) -> Self::Result {
-        if let Err(refused) = self.require_member(&msg.user) {
-            return refused;
-        }
         let (room, files, user) = (self.room(), self.state.files.clone(), msg.user.clone());
-        self.command(
+        self.chat_command(
+            msg.user.clone(),
             move |c| ops::delete(c, &files, &room, &msg.user, &msg.id),
             move |act, posted, _| {
                 act.signal_posted("deletemessage", &user, &posted);
@@ -156,22 +175,21 @@ impl Handler<GroupClear> for GroupActor {
     type Result = AtomicResponse<Self, Result<(), ApiError>>;
 
     fn handle(&mut self, msg: GroupClear, _ctx: &mut Self::Context) -> Self::Result {
-        if let Err(refused) = self.require_member(&msg.user) {
-            return refused;
-        }
         let (room, files, gid, user) = (
             self.room(),
             self.state.files.clone(),
             self.gid.clone(),
             msg.user.clone(),
         );
-        self.command(
+        self.chat_command(
+            msg.user.clone(),
             move |c| {
+                ops::check_access(c, &room, &msg.user)?;
                 let group = crate::db::groups::find(c, &gid)?.ok_or_else(kicked)?;
                 if group.owner_id != msg.user {
                     return Err(ApiError::new(403, "GRPS_OWNER_FEATURE"));
                 }
-                ops::clear(c, &files, &room)
+                Ok(((), ops::clear(c, &files, &room)?))
             },
             move |act, (), _| {
                 let frame = Signal::new("clearhistory", &user)
@@ -194,12 +212,10 @@ impl Handler<GroupRead> for GroupActor {
     type Result = AtomicResponse<Self, Result<(), ApiError>>;
 
     fn handle(&mut self, msg: GroupRead, _ctx: &mut Self::Context) -> Self::Result {
-        if let Err(refused) = self.require_member(&msg.user) {
-            return refused;
-        }
         let (room, user) = (self.room(), msg.user.clone());
-        self.command(
-            move |c| ops::mark_read(c, &room, &msg.user),
+        self.chat_command(
+            msg.user.clone(),
+            move |c| Ok((ops::mark_read(c, &room, &msg.user)?, Obsolete::default())),
             move |act, (), _| {
                 let frame = Signal::new("readAllMessages", &user)
                     .field("roomid", act.gid.as_str())

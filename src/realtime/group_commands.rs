@@ -1,8 +1,6 @@
 //! Commands a group actor runs: each checks its rule in the database, writes
 //! the change in one transaction, then fans the signals out.
 
-use std::sync::Arc;
-
 use actix::prelude::*;
 
 use super::group::GroupActor;
@@ -10,7 +8,7 @@ use super::signal::Signal;
 use crate::db::groups::{self, Group};
 use crate::db::{users, DbConn};
 use crate::error::ApiError;
-use crate::files::{FileStore, ImageKind};
+use crate::files::Obsolete;
 use crate::{ids, views};
 
 fn group_404() -> ApiError {
@@ -64,7 +62,10 @@ pub struct Join {
 #[derive(Debug)]
 pub struct Joined {
     pub group: Group,
-    pub members: Vec<String>,
+    /// User objects of the members, as the joining user sees them.
+    pub members: Vec<serde_json::Value>,
+    /// The group's last messages, oldest first (as `isUser` shows them).
+    pub messages: Vec<serde_json::Value>,
 }
 
 impl Handler<Join> for GroupActor {
@@ -91,12 +92,24 @@ impl Handler<Join> for GroupActor {
                     groups::add_member(c, &gid, &msg.user, ids::now_ms())?;
                     newcomer = users::find(c, &msg.user)?;
                 }
-                let members = groups::member_ids(c, &gid)?;
-                Ok((Joined { group, members }, newcomer))
+                let ids = groups::member_ids(c, &gid)?;
+                // Built in the write: once it committed, the answer cannot fail.
+                let members = views::user_objects(c, &msg.user, &ids)?;
+                let room = crate::chat::Room::Group(gid.clone());
+                let messages = crate::chat::ops::page(c, &room, None, crate::chat::RECENT)?;
+                let joined = Joined {
+                    group,
+                    members,
+                    messages,
+                };
+                Ok((joined, newcomer))
             },
             move |act, (joined, newcomer), _ctx| {
-                if let Some(new_user) = newcomer {
+                if !act.members.contains(&user) {
+                    // The database counts them (a new or a repeated join).
                     act.add_member(&user);
+                }
+                if let Some(new_user) = newcomer {
                     let frame = Signal::new("memberjoin", &user)
                         .field("groupid", act.gid.as_str())
                         .field("user", views::user_object(&new_user, 0))
@@ -130,25 +143,27 @@ impl Handler<Leave> for GroupActor {
         let gid = self.gid.clone();
         let user = msg.user.clone();
         let files = self.state.files.clone();
-        self.command(
+        let stale = user.clone();
+        self.command_checked(
             move |c| {
                 let group = load(c, &gid)?;
+                let mut obsolete = Obsolete::default();
                 if group.owner_id == msg.user {
                     let members = groups::member_ids(c, &gid)?;
                     crate::db::messages::delete_room(c, "group", &gid)?;
                     groups::delete(c, &gid)?;
-                    // Files go only once the rows are gone for good (the commit follows).
+                    // Files go only once the rows are gone for good (after the commit).
                     if let Some(image) = &group.image {
-                        FileStore::remove(&files.group_image(image));
+                        obsolete.file(files.group_image(image));
                     }
-                    let _ = std::fs::remove_dir_all(files.media_dir("group", &gid));
-                    return Ok(LeaveOutcome::Disbanded { members });
+                    obsolete.dir(files.media_dir("group", &gid));
+                    return Ok((LeaveOutcome::Disbanded { members }, obsolete));
                 }
                 if !groups::remove_member(c, &gid, &msg.user)? {
                     return Err(ApiError::new(400, "GRPS_NOT_MEMBER"));
                 }
                 forget_reader(c, &gid, &msg.user)?;
-                Ok(LeaveOutcome::Left)
+                Ok((LeaveOutcome::Left, obsolete))
             },
             move |act, outcome, _ctx| match outcome {
                 LeaveOutcome::Left => {
@@ -165,7 +180,12 @@ impl Handler<Leave> for GroupActor {
                     for member in &members {
                         act.send_to(member, &frame);
                     }
-                    act.exists = false;
+                    act.disbanded();
+                }
+            },
+            move |act, refused, _ctx| {
+                if refused.msg() == "GRPS_NOT_MEMBER" && act.members.contains(&stale) {
+                    act.remove_member(&stale);
                 }
             },
         )
@@ -188,7 +208,8 @@ impl Handler<Kick> for GroupActor {
         self.contexts.clear();
         let gid = self.gid.clone();
         let Kick { by, target } = msg.clone();
-        self.command(
+        let stale = target.clone();
+        self.command_checked(
             move |c| {
                 load_owned(c, &gid, &msg.by, 400)?;
                 if msg.target == msg.by {
@@ -198,7 +219,7 @@ impl Handler<Kick> for GroupActor {
                     return Err(ApiError::new(404, "FIND_NOTFOUND"));
                 }
                 forget_reader(c, &gid, &msg.target)?;
-                Ok(())
+                Ok(((), Obsolete::default()))
             },
             move |act, (), _ctx| {
                 act.remove_member(&target);
@@ -213,6 +234,12 @@ impl Handler<Kick> for GroupActor {
                 act.broadcast(&leave, None);
                 // Every socket of the kicked user, straight from the hub.
                 act.state.hub.send_to_user(&target, &kick);
+            },
+            move |act, refused, _ctx| {
+                // The database does not count them: neither does the fan-out.
+                if refused.msg() == "FIND_NOTFOUND" && act.members.contains(&stale) {
+                    act.remove_member(&stale);
+                }
             },
         )
     }
@@ -278,13 +305,14 @@ impl Handler<ResetLink> for GroupActor {
     }
 }
 
-/// The owner sets the group picture.
+/// The owner sets the group picture, already written to its file by the
+/// caller; the old picture's file goes once this committed.
 #[derive(Message, Clone)]
 #[rtype(result = "Result<String, ApiError>")]
 pub struct SetImage {
     pub by: String,
-    pub bytes: Arc<Vec<u8>>,
-    pub kind: ImageKind,
+    /// File name of the new picture.
+    pub name: String,
 }
 
 impl Handler<SetImage> for GroupActor {
@@ -295,20 +323,15 @@ impl Handler<SetImage> for GroupActor {
         self.contexts.clear();
         let gid = self.gid.clone();
         let files = self.state.files.clone();
-        self.command(
+        self.command_files(
             move |c| {
                 let group = load_owned(c, &gid, &msg.by, 403)?;
-                let name = crate::files::generated_name(msg.kind.ext());
-                let path = files.group_image(&name);
-                FileStore::write(&path, &msg.bytes)?;
-                if let Err(e) = groups::set_image(c, &gid, &name) {
-                    FileStore::remove(&path);
-                    return Err(e.into());
-                }
+                groups::set_image(c, &gid, &msg.name)?;
+                let mut obsolete = Obsolete::default();
                 if let Some(old) = group.image {
-                    FileStore::remove(&files.group_image(&old));
+                    obsolete.file(files.group_image(&old));
                 }
-                Ok(name)
+                Ok((msg.name, obsolete))
             },
             |_, name, _| name,
         )
