@@ -15,6 +15,7 @@ use crate::auth::session::{identify, SessionStore};
 use crate::config::Config;
 use crate::files::FileStore;
 use crate::http;
+use crate::push::{vapid::Vapid, Pusher};
 use crate::realtime::{hub::Hub, registry::GroupRegistry, socket_ids::SocketIds};
 use crate::state::AppState;
 
@@ -54,9 +55,16 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
     let url = config.database_url();
-    let pool = web::block(move || crate::db::open(&url))
-        .await
-        .map_err(|e| e.to_string())??;
+    let subject = config.vapid_subject.clone();
+    let (pool, vapid) = web::block(move || {
+        let pool = crate::db::open(&url)?;
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        let vapid =
+            Vapid::load_or_create(&mut conn, &subject).map_err(|e| format!("VAPID key: {e}"))?;
+        Ok::<_, String>((pool, vapid))
+    })
+    .await
+    .map_err(|e| e.to_string())??;
     let listener =
         TcpListener::bind(config.bind).map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -72,6 +80,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         hub: Hub::default(),
         groups: GroupRegistry::default(),
         socket_ids: SocketIds::default(),
+        push: Pusher::new(vapid),
         mailer,
         writer: crate::db::writer::Writer::new(pool.clone()),
         pool,

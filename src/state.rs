@@ -22,6 +22,8 @@ pub struct AppState {
     pub groups: GroupRegistry,
     pub socket_ids: SocketIds,
     pub files: FileStore,
+    /// Web Push: the VAPID key and delivery limits.
+    pub push: crate::push::Pusher,
     /// `host:port` handed to clients as `socket.host`.
     pub public_host: String,
 }

@@ -9,6 +9,7 @@ pub mod invite;
 pub mod json;
 pub mod pages;
 pub mod profile;
+pub mod push;
 pub mod room;
 pub mod ws;
 
@@ -29,10 +30,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
         .route("/app", web::get().to(pages::app))
         .route("/app/assets/{path:.*}", web::get().to(pages::asset))
-        .route("/app/{rest:.*}", web::get().to(pages::app));
+        .route("/app/{rest:.*}", web::get().to(pages::app))
+        .route("/sw.js", web::get().to(pages::service_worker));
     auth::routes(cfg);
     account::routes(cfg);
     profile::routes(cfg);
+    push::routes(cfg);
     group::routes(cfg);
     room::routes(cfg);
     invite::routes(cfg);
