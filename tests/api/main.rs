@@ -9,6 +9,8 @@ mod chat;
 mod chat_signals;
 mod groups;
 mod kick;
+mod push;
+mod push_service;
 mod transport;
 mod webclient;
 mod websocket;
