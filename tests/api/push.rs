@@ -239,7 +239,7 @@ async fn other_failures_are_retried_twice_and_keep_the_subscription() {
     }
     assert_eq!(
         endpoints(&srv, &bob.id),
-        [to_bob.endpoint.clone()],
+        vec![to_bob.endpoint.clone()],
         "a failing push service does not remove the subscription"
     );
     push.stop().await;
