@@ -325,6 +325,24 @@ async fn subscriptions_are_checked_and_kept_per_user_and_endpoint() {
 }
 
 #[actix_web::test]
+async fn a_user_keeps_the_ten_newest_subscriptions() {
+    let srv = start().await;
+    let push = PushService::start().await;
+    let me = srv.sign_in("many@example.com").await;
+    for n in 0..11 {
+        subscribe(&me, &push, &format!("/s{n:02}")).await;
+    }
+    let kept = endpoints(&srv, &me.id);
+    assert_eq!(kept.len(), 10);
+    assert!(
+        !kept.contains(&format!("{}/s00", push.origin)),
+        "the oldest went"
+    );
+    assert!(kept.contains(&format!("{}/s10", push.origin)));
+    push.stop().await;
+}
+
+#[actix_web::test]
 async fn the_vapid_key_is_a_p256_point_and_survives_a_restart() {
     let mut srv = start().await;
     let me = srv.sign_in("keys@example.com").await;
