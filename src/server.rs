@@ -42,6 +42,7 @@ impl RunningServer {
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
         self.handle.stop(true).await;
         let _ = self.task.await;
+        self.state.global.stop();
     }
 
     /// Waits until the server ends by itself.
@@ -81,6 +82,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         groups: GroupRegistry::default(),
         socket_ids: SocketIds::default(),
         push: Pusher::new(vapid),
+        global: Default::default(),
         mailer,
         writer: crate::db::writer::Writer::new(pool.clone()),
         pool,

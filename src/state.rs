@@ -21,6 +21,8 @@ pub struct AppState {
     pub hub: Hub,
     pub groups: GroupRegistry,
     pub socket_ids: SocketIds,
+    /// The global room's actor (API.md section 8).
+    pub global: crate::realtime::global::GlobalRoom,
     pub files: FileStore,
     /// Web Push: the VAPID key and delivery limits.
     pub push: crate::push::Pusher,

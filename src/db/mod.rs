@@ -8,6 +8,7 @@ pub mod friends;
 pub mod groups;
 pub mod login_codes;
 pub mod messages;
+pub mod posts;
 pub mod push;
 pub mod schema;
 pub mod sessions;

@@ -18,6 +18,8 @@ struct ClientFrame {
     roomid: Option<serde_json::Value>,
     #[serde(default)]
     roomtype: Option<String>,
+    #[serde(default)]
+    postid: Option<serde_json::Value>,
 }
 
 /// Handles one text frame from `user`.
@@ -31,6 +33,12 @@ pub fn handle(state: &web::Data<AppState>, user: &str, text: &str) {
     }
     match frame.kind.as_str() {
         "readAllMessages" => read_all(state, user, frame),
+        "postlike" | "postunlike" => crate::posts::likes::handle(
+            state,
+            user,
+            frame.kind == "postlike",
+            frame.postid.as_ref(),
+        ),
         other => tracing::debug!(user, kind = other, "ignoring an unknown client frame type"),
     }
 }
@@ -56,6 +64,8 @@ fn read_all(state: &web::Data<AppState>, user: &str, frame: ClientFrame) {
     actix_web::rt::spawn(async move {
         let result = match room {
             Room::Group(gid) => ask(&state, &gid, GroupRead { user }).await,
+            // No read receipts in the global room.
+            Room::Global => Ok(()),
             direct_room => direct::read(&state, direct_room).await,
         };
         if let Err(e) = result {

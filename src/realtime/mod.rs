@@ -2,6 +2,7 @@
 //! actors and their registry, and the signal format.
 
 pub mod client_frames;
+pub mod global;
 pub mod group;
 pub mod group_chat;
 pub mod group_commands;
