@@ -46,6 +46,19 @@ impl FromStr for RateLimitSetting {
     }
 }
 
+/// A VAPID subject (RFC 8292): a `mailto:` or `https:` URI without spaces.
+fn parse_vapid_subject(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let rest = s
+        .strip_prefix("mailto:")
+        .or_else(|| s.strip_prefix("https://"))
+        .ok_or("expected a `mailto:` or `https://` URI")?;
+    if rest.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("expected a `mailto:` or `https://` URI without spaces".into());
+    }
+    Ok(s.to_string())
+}
+
 /// Every setting of the server. Each flag has an environment twin.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -126,6 +139,15 @@ pub struct Config {
     /// Days a sign-in session lasts.
     #[arg(long, env = "KIRIMIN_SESSION_DAYS", default_value_t = 30)]
     pub session_days: u64,
+
+    /// Contact sent to push services in VAPID tokens: a `mailto:` or `https:` URI.
+    #[arg(
+        long,
+        env = "KIRIMIN_VAPID_SUBJECT",
+        default_value = "mailto:admin@localhost",
+        value_parser = parse_vapid_subject
+    )]
+    pub vapid_subject: String,
 
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "KIRIMIN_WORKERS")]

@@ -13,6 +13,7 @@ pub mod files;
 pub mod http;
 pub mod ids;
 pub mod posts;
+pub mod push;
 pub mod realtime;
 pub mod rooms;
 pub mod server;

@@ -15,6 +15,7 @@ use crate::auth::session::{identify, SessionStore};
 use crate::config::Config;
 use crate::files::FileStore;
 use crate::http;
+use crate::push::{vapid::Vapid, Pusher};
 use crate::realtime::{hub::Hub, registry::GroupRegistry, socket_ids::SocketIds};
 use crate::state::AppState;
 
@@ -56,9 +57,16 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
     let url = config.database_url();
-    let pool = web::block(move || crate::db::open(&url))
-        .await
-        .map_err(|e| e.to_string())??;
+    let subject = config.vapid_subject.clone();
+    let (pool, vapid) = web::block(move || {
+        let pool = crate::db::open(&url)?;
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        let vapid =
+            Vapid::load_or_create(&mut conn, &subject).map_err(|e| format!("VAPID key: {e}"))?;
+        Ok::<_, String>((pool, vapid))
+    })
+    .await
+    .map_err(|e| e.to_string())??;
     let listener =
         TcpListener::bind(config.bind).map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -74,6 +82,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         hub: Hub::default(),
         groups: GroupRegistry::new(group_threads()),
         socket_ids: SocketIds::default(),
+        push: Pusher::new(vapid),
         global: Default::default(),
         mailer,
         writer: crate::db::writer::Writer::new(config.database_url()),

@@ -24,6 +24,8 @@ pub struct AppState {
     /// The global room's actor (API.md section 8).
     pub global: crate::realtime::global::GlobalRoom,
     pub files: FileStore,
+    /// Web Push: the VAPID key and delivery limits.
+    pub push: crate::push::Pusher,
     /// `host:port` handed to clients as `socket.host`.
     pub public_host: String,
 }

@@ -10,6 +10,7 @@ use super::Room;
 use crate::db;
 use crate::error::ApiError;
 use crate::ids;
+use crate::push::{self, Notice};
 use crate::realtime::signal::Signal;
 use crate::state::AppState;
 
@@ -44,6 +45,9 @@ pub async fn send(
     })
     .await?;
     deliver(state, "sendmessage", &me, &other, &posted);
+    if let Some(username) = posted.sender["username"].as_str() {
+        push::notify(state, &other, Notice::message(&me, username));
+    }
     Ok(posted.answer())
 }
 

@@ -10,6 +10,7 @@ pub mod groups;
 pub mod login_codes;
 pub mod messages;
 pub mod posts;
+pub mod push;
 pub mod schema;
 pub mod sessions;
 pub mod users;

@@ -142,3 +142,22 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    server_keys (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    push_subscriptions (user_id, endpoint) {
+        user_id -> Text,
+        endpoint -> Text,
+        p256dh -> Text,
+        auth -> Text,
+        expiration_time -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}

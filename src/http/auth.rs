@@ -82,6 +82,7 @@ async fn is_user(state: web::Data<AppState>, CurrentUser(user): CurrentUser) -> 
         "me": me,
         "socket": { "id": socket_id, "host": state.public_host },
         "c": chats,
+        "publicKey": state.push.public_key(),
         "v": DATA_VERSION,
     })))
 }

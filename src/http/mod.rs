@@ -10,6 +10,7 @@ pub mod json;
 pub mod pages;
 pub mod posts;
 pub mod profile;
+pub mod push;
 pub mod room;
 pub mod ws;
 
@@ -38,10 +39,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/favicon.ico", web::get().to(pages::favicon))
         .route("/app", web::get().to(pages::app))
         .route("/app/assets/{path:.*}", web::get().to(pages::asset))
-        .route("/app/{rest:.*}", web::get().to(pages::app));
+        .route("/app/{rest:.*}", web::get().to(pages::app))
+        .route("/sw.js", web::get().to(pages::service_worker));
     auth::routes(cfg);
     account::routes(cfg);
     profile::routes(cfg);
+    push::routes(cfg);
     group::routes(cfg);
     room::routes(cfg);
     invite::routes(cfg);

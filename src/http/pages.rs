@@ -10,6 +10,9 @@ use crate::error::ApiError;
 
 const APP_HTML: &str = include_str!("../../static/index.html");
 const INVITE_HTML: &str = include_str!("../../static/invite.html");
+/// The service worker: shows push notifications. Served at the root so that
+/// its scope covers the whole site.
+const SERVICE_WORKER: &str = include_str!("../../static/sw.js");
 const NOT_FOUND_HTML: &str = include_str!("../../static/404.html");
 const FAVICON: &[u8] = include_bytes!("../../static/favicon.ico");
 
@@ -129,6 +132,18 @@ pub async fn asset(req: HttpRequest, path: web::Path<String>) -> Result<HttpResp
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body(body))
+}
+
+/// `/sw.js`: the service worker.
+pub async fn service_worker() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            "application/javascript; charset=utf-8",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(SERVICE_WORKER)
 }
 
 /// `/invite/{link}` for a browser.

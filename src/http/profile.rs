@@ -7,9 +7,11 @@ use serde_json::{json, Value};
 use crate::accounts::friends::{self, Action};
 use crate::auth::CurrentUser;
 use crate::db;
+use crate::db::friends::{FRIENDS, SENT};
 use crate::error::{ok_data, ApiError, ApiResult};
 use crate::http::json::Body;
 use crate::ids;
+use crate::push::{self, Notice};
 use crate::realtime::signal::Signal;
 use crate::state::AppState;
 use crate::views;
@@ -63,12 +65,27 @@ async fn act(state: web::Data<AppState>, me: String, target: Target, action: Act
             .field("user", outcome.me_for_them.clone())
             .encode();
         state.hub.send_to_user(&other, &frame);
+        if let Some(notice) = friend_notice(action, &outcome.user, &me, &outcome.me_for_them) {
+            push::notify(&state, &other, notice);
+        }
     }
     let mut data = json!({ "user": outcome.user });
     if let Some(room) = outcome.room {
         data["room"] = room;
     }
     Ok(ok_data(data))
+}
+
+/// The push notice for the other user after a change: a new request, or
+/// their request accepted (by `acceptfriend`, or by asking them back).
+fn friend_notice(action: Action, them: &Value, me: &str, me_for_them: &Value) -> Option<Notice> {
+    let username = me_for_them["username"].as_str()?;
+    let state = them["isFriend"].as_i64()?;
+    match (action, i32::try_from(state).ok()?) {
+        (Action::Add, SENT) => Some(Notice::friend_request(me, username)),
+        (Action::Add | Action::Accept, FRIENDS) => Some(Notice::friend_accepted(me, username)),
+        _ => None,
+    }
 }
 
 async fn add(

@@ -65,6 +65,11 @@ impl Hub {
         self.users.get(user).map(|v| v.clone()).unwrap_or_default()
     }
 
+    /// Whether `user` has at least one live socket.
+    pub fn is_online(&self, user: &str) -> bool {
+        self.users.get(user).is_some_and(|v| !v.is_empty())
+    }
+
     /// Pushes `frame` to every socket of `user`.
     pub fn send_to_user(&self, user: &str, frame: &Frame) {
         for handle in self.sessions_of(user) {

@@ -13,6 +13,8 @@ mod groups;
 mod kick;
 mod post_likes;
 mod posts;
+mod push;
+mod push_service;
 mod transport;
 mod webclient;
 mod websocket;
