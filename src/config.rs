@@ -127,6 +127,11 @@ pub struct Config {
     #[arg(long, env = "KIRIMIN_SESSION_DAYS", default_value_t = 30)]
     pub session_days: u64,
 
+    /// JSON file with the `RTCConfiguration` (`iceServers`, ...) handed to
+    /// clients as `isUser`'s `peer`; read at start. Unset: `peer` is `null`.
+    #[arg(long, env = "KIRIMIN_PEER_CONFIG")]
+    pub peer_config: Option<PathBuf>,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "KIRIMIN_WORKERS")]
     pub workers: Option<usize>,
@@ -153,6 +158,27 @@ impl Config {
     /// Silence after which a socket is dropped.
     pub fn ws_timeout(&self) -> Duration {
         Duration::from_millis(self.ws_timeout_ms.max(20))
+    }
+
+    /// The JSON of `--peer-config` (`null` when unset). A file that cannot
+    /// be read or is not a JSON object is an error naming the flag.
+    pub fn load_peer_config(&self) -> Result<serde_json::Value, String> {
+        let Some(path) = &self.peer_config else {
+            return Ok(serde_json::Value::Null);
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--peer-config {}: cannot read: {e}", path.display()))?;
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(value) if value.is_object() => Ok(value),
+            Ok(_) => Err(format!(
+                "--peer-config {}: not a JSON object (an RTCConfiguration)",
+                path.display()
+            )),
+            Err(e) => Err(format!(
+                "--peer-config {}: invalid JSON: {e}",
+                path.display()
+            )),
+        }
     }
 
     /// Defaults with a given data dir and no environment, for tests and tools.

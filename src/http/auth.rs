@@ -78,6 +78,7 @@ async fn is_user(state: web::Data<AppState>, CurrentUser(user): CurrentUser) -> 
         "me": me,
         "socket": { "id": socket_id, "host": state.public_host },
         "c": chats,
+        "peer": state.peer,
     })))
 }
 

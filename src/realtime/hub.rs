@@ -74,6 +74,16 @@ impl Hub {
         }
     }
 
+    /// Pushes `frame` to the socket `sid` of `user` only.
+    pub fn send_to_socket(&self, user: &str, sid: u64, frame: &Frame) {
+        let handle = self.sessions_of(user).into_iter().find(|h| h.sid == sid);
+        if let Some(handle) = handle {
+            if !handle.push(frame) {
+                self.unregister(user, sid);
+            }
+        }
+    }
+
     /// Number of live sockets.
     pub fn socket_count(&self) -> usize {
         self.users.iter().map(|e| e.value().len()).sum()
