@@ -132,6 +132,10 @@ pub struct Config {
     #[arg(long, env = "KIRIMIN_PEER_CONFIG")]
     pub peer_config: Option<PathBuf>,
 
+    /// Seconds a call may ring unanswered before the server ends it (0 = never).
+    #[arg(long, env = "KIRIMIN_CALL_RING_TIMEOUT", default_value_t = 60)]
+    pub call_ring_timeout: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "KIRIMIN_WORKERS")]
     pub workers: Option<usize>,

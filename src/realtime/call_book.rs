@@ -251,12 +251,16 @@ impl CallBook {
         keys.iter().filter_map(|k| self.take(k)).collect()
     }
 
-    /// Whether `key` is a live call that nobody answered yet.
-    pub fn is_ringing(&self, key: &str) -> bool {
-        self.lock()
-            .calls
-            .get(key)
-            .is_some_and(|c| c.callee_sid.is_none())
+    /// Removes the call `key` if it is live and nobody answered it yet.
+    pub fn take_ringing(&self, key: &str) -> Option<Call> {
+        let mut inner = self.lock();
+        if inner.calls.get(key)?.callee_sid.is_some() {
+            return None;
+        }
+        let call = inner.calls.remove(key)?;
+        inner.unindex(&call.caller, key);
+        inner.unindex(&call.callee, key);
+        Some(call)
     }
 }
 

@@ -34,6 +34,8 @@ enum Ending {
     Reject,
     /// The calling or answering socket closed.
     Closed,
+    /// Nobody answered within `--call-ring-timeout`.
+    Timeout,
     /// The callee never rang (no live socket: the caller got
     /// `calloffline`; or the calling socket closed before it rang).
     Unrung,
@@ -209,6 +211,7 @@ fn ring(
     frame.insert("callKey".into(), call.key.clone().into());
     let relayed = relay_frame(frame, origin, &call.caller_user);
     state.hub.send_to_user(&call.callee, &relayed);
+    end_if_unanswered(state, &call);
     for held in held {
         if let Value::Object(held) = held {
             let kind = held
@@ -280,6 +283,21 @@ fn in_call(
     end(state, &call.key, &origin.user, Some(origin.sid), ending);
 }
 
+/// Ends `call` after `--call-ring-timeout` if nobody answered it by then.
+fn end_if_unanswered(state: &web::Data<AppState>, call: &Call) {
+    let secs = state.config.call_ring_timeout;
+    if secs == 0 {
+        return;
+    }
+    let (state, key, caller) = (state.clone(), call.key.clone(), call.caller.clone());
+    actix_web::rt::spawn(async move {
+        actix_web::rt::time::sleep(std::time::Duration::from_secs(secs)).await;
+        if let Some(call) = state.calls.take_ringing(&key) {
+            finish(&state, call, &caller, None, Ending::Timeout);
+        }
+    });
+}
+
 /// Socket `sid` of `user` closed: the calls it called from or answered end.
 pub fn socket_closed(state: &web::Data<AppState>, user: &str, sid: u64) {
     for call in state.calls.take_socket(user, sid) {
@@ -324,6 +342,14 @@ fn finish(
                 .field("callKey", call.key.as_str())
                 .encode();
             deliver(&state, &call.target(call.other(&ender)), &frame);
+        }
+        if how == Ending::Timeout {
+            // The caller's side stops ringing too, as if the callee declined.
+            let frame = Signal::new("hangup", &call.callee)
+                .field("user", call.callee_user.clone())
+                .field("callKey", call.key.as_str())
+                .encode();
+            deliver(&state, &call.target(&call.caller), &frame);
         }
         if ender == call.callee && call.callee_sid.is_none() {
             stop_ringing(&state, &call, ender_sid);

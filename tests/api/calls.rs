@@ -113,7 +113,16 @@ async fn answered_call_from_offer_to_hangup() {
     let (mut b1, _) = socket(&b).await;
     let (mut b2, b2_id) = socket(&b).await;
 
+    let candidate = json!({ "candidate": "candidate:1 1 UDP 1 10.0.0.1 9 typ host",
+        "sdpMid": "0", "sdpMLineIndex": 0, "usernameFragment": "u" });
+    // A candidate right behind the offer reaches the callee after the offer.
     offer(&mut a1, &b).await;
+    send(
+        &mut a1,
+        "candidate",
+        json!({ "to": b.id, "candidate": candidate }),
+    )
+    .await;
     let m = call_message(&mut a1, "sendmessage").await;
     let key = m["id"].as_str().expect("callKey").to_string();
     assert_eq!(m["userid"], a.id.as_str(), "{m}");
@@ -136,6 +145,9 @@ async fn answered_call_from_offer_to_hangup() {
         assert_eq!(ring["sdp"], sdp("offer"), "{ring}");
         assert_eq!(ring["video"], true, "{ring}");
         assert_eq!(ring["user"]["isFriend"], 1, "{ring}");
+        let s = ws.signal().await;
+        assert_relay(&s, "candidate", &a, &a1_id);
+        assert_eq!(s["candidate"], candidate, "{s}");
     }
 
     // b2 answers first: a1 gets the answer, b1 stops ringing; a later answer counts for nothing.
@@ -149,8 +161,6 @@ async fn answered_call_from_offer_to_hangup() {
     send(&mut b1, "answer", answer).await;
 
     // Candidates go between the calling and the answering socket only.
-    let candidate = json!({ "candidate": "candidate:1 1 UDP 1 10.0.0.1 9 typ host",
-        "sdpMid": "0", "sdpMLineIndex": 0, "usernameFragment": "u" });
     send(
         &mut a1,
         "candidate",
@@ -367,4 +377,22 @@ async fn a_third_user_cannot_reach_into_a_call() {
     )
     .await;
     assert_relay(&a1.signal().await, "answer", &b, &b1_id);
+}
+
+#[actix_web::test]
+async fn a_call_nobody_answers_ends_after_the_ring_timeout() {
+    let srv = TestServer::start_with(&["--call-ring-timeout", "1"]).await;
+    let (a, b) = friends(&srv).await;
+    let (mut a1, _) = socket(&a).await;
+    let (mut b1, _) = socket(&b).await;
+    let key = ring(&mut a1, &b, &mut [&mut b1]).await;
+    for ws in [&mut a1, &mut b1] {
+        let m = call_message(ws, "editmessage").await;
+        assert_eq!(
+            (m["id"].as_str(), m["duration"].as_i64()),
+            (Some(key.as_str()), Some(0))
+        );
+    }
+    assert_eq!(expect(&mut b1, "hangup").await["from"], a.id.as_str());
+    assert_eq!(expect(&mut a1, "hangup").await["from"], b.id.as_str());
 }
