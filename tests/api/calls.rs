@@ -115,14 +115,13 @@ async fn answered_call_from_offer_to_hangup() {
 
     let candidate = json!({ "candidate": "candidate:1 1 UDP 1 10.0.0.1 9 typ host",
         "sdpMid": "0", "sdpMLineIndex": 0, "usernameFragment": "u" });
-    // A candidate right behind the offer reaches the callee after the offer.
-    offer(&mut a1, &b).await;
-    send(
-        &mut a1,
-        "candidate",
-        json!({ "to": b.id, "candidate": candidate }),
-    )
-    .await;
+    // A candidate right behind the offer (read while the call is being
+    // stored) reaches the callee after the offer.
+    let frames = [
+        json!({ "identifier": "kirimin", "type": "offer", "to": b.id, "sdp": sdp("offer"), "video": true }),
+        json!({ "identifier": "kirimin", "type": "candidate", "to": b.id, "candidate": candidate }),
+    ];
+    a1.send_texts(&frames.map(|f| f.to_string())).await;
     let m = call_message(&mut a1, "sendmessage").await;
     let key = m["id"].as_str().expect("callKey").to_string();
     assert_eq!(m["userid"], a.id.as_str(), "{m}");
