@@ -2,6 +2,7 @@
 
 import { $, h, fill } from './dom.js';
 import { state, nameOf, unreadCount } from './state.js';
+import { callText } from './message.js';
 
 /** One-line preview of a message. */
 export function preview(chat, msg) {
@@ -9,6 +10,7 @@ export function preview(chat, msg) {
   const who = msg.userid === state.me?.id ? 'You' : nameOf(chat, msg.userid);
   if (msg.type === 'deleted') return `${who}: message deleted`;
   if (msg.type === 'image') return `${who}: 🖼 image${msg.text ? ` ${msg.text}` : ''}`;
+  if (msg.type === 'call') return callText(msg);
   if (msg.type !== 'text') return `${who}: ${msg.type}`;
   return `${who}: ${msg.text}`;
 }
