@@ -264,14 +264,13 @@ fn in_call(
         }
         return;
     };
-    if kind == "reject" {
-        let key_matches = frame
-            .get("callKey")
-            .and_then(id_text)
-            .is_none_or(|k| k == call.key);
-        if origin.user != call.callee || !key_matches {
-            return;
-        }
+    // A frame naming another call (one that already ended) is late, not for this one.
+    let key_matches = frame
+        .get("callKey")
+        .and_then(id_text)
+        .is_none_or(|k| k == call.key);
+    if !key_matches || (kind == "reject" && origin.user != call.callee) {
+        return;
     }
     let relayed = relay_frame(frame, origin, call.user_object(&origin.user));
     deliver(state, &call.target(to), &relayed);

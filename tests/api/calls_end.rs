@@ -169,3 +169,25 @@ async fn peer_is_the_json_of_the_peer_config_file() {
         }
     }
 }
+
+#[actix_web::test]
+async fn a_late_frame_of_an_ended_call_does_not_touch_the_next_one() {
+    let srv = TestServer::start().await;
+    let (a, b) = friends(&srv).await;
+    let (mut a1, _) = socket(&a).await;
+    let (mut b1, _) = socket(&b).await;
+    let first = ring(&mut a1, &b, &mut [&mut b1]).await;
+    send(&mut a1, "hangup", json!({ "to": b.id })).await;
+    call_message(&mut a1, "editmessage").await;
+    expect(&mut b1, "hangup").await;
+    call_message(&mut b1, "editmessage").await;
+    expect(&mut b1, "hangup").await;
+
+    let second = ring(&mut a1, &b, &mut [&mut b1]).await;
+    send(&mut b1, "hangup", json!({ "to": a.id, "callKey": first })).await;
+    send(&mut b1, "reject", json!({ "to": a.id, "callKey": first })).await;
+    marker(&b, &a, &mut a1, "the second call still rings").await;
+    let answer = json!({ "to": a.id, "sdp": sdp("answer"), "callKey": second });
+    send(&mut b1, "answer", answer).await;
+    assert_eq!(expect(&mut a1, "answer").await["callKey"], second.as_str());
+}
