@@ -19,12 +19,14 @@ HISTORY=${HISTORY:-50000}        # messages pre-filled per room
 HISTORY_GROUPS=${HISTORY_GROUPS:-10}
 FANOUT_MEMBERS=${FANOUT_MEMBERS:-1000}
 FANOUT_RATE=${FANOUT_RATE:-20}   # messages/s into the large group (each signal lists all members)
+GLOBAL_USERS=${GLOBAL_USERS:-5000}  # global room: connected users, each gets every message
+GLOBAL_RATE=${GLOBAL_RATE:-20}      # messages/s into the global room
 PORT=${PORT:-18090}
 
 OUT=target/bench
 BIN=$OUT/bin
 mkdir -p "$OUT" "$BIN"
-rm -f "$OUT"/*.json "$OUT"/*.md "$OUT"/ready
+rm -f "$OUT"/*.json "$OUT"/*.md "$OUT"/ready "$OUT"/global-ready
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   echo "== building release" >&2
@@ -87,6 +89,17 @@ load chat_history --quiet --concurrency 128 chat --groups "$HISTORY_GROUPS" --me
 wait "$CONNECT_PID"
 CONNECT_PID=
 load fanout --quiet fanout --members "$FANOUT_MEMBERS" --rate "$FANOUT_RATE" --duration 15 --senders 8 --inflight 16
+# The global room reaches every socket; kicks in other groups run beside it.
+load global --quiet global --users "$GLOBAL_USERS" --rate "$GLOBAL_RATE" --duration 20 \
+  --ready-file "$OUT/global-ready" &
+GLOBAL_PID=$!
+for _ in $(seq 1 1800); do
+  [ -f "$OUT/global-ready" ] && break
+  kill -0 "$GLOBAL_PID" 2>/dev/null || break
+  sleep 0.2
+done
+load kick_under_global --quiet kick --groups 10 --members 10 --rate "$KICK_RATE" --duration 10
+wait "$GLOBAL_PID"
 END=$(date +%s)
 
 # Summary against the targets of issue 7.
@@ -109,8 +122,10 @@ val() { j "$1" ".values[\"$2\"] | . * 10 | round / 10"; }
   echo "| same with ${HISTORY} messages in each room | within 10 % | $(val chat_history 'accepted messages/s') /s, p99 $(p99 chat_history 'send → delivery') ms, errors $(j chat_history .error_total) |"
   echo "| fan-out deliveries/s, one group of ${FANOUT_MEMBERS} | ≥ 150,000 | $(val fanout 'deliveries/s') /s, p99 $(p99 fanout 'send → delivery') ms, errors $(j fanout .error_total) |"
   echo "| signed-in WebSocket connects/s | ≥ 10,000 | $(val connect 'connects/s') /s |"
+  echo "| global room deliveries/s, ${GLOBAL_USERS} users connected | (measured) | $(val global 'deliveries/s') /s, p99 $(p99 global 'send → delivery') ms, errors $(j global .error_total) |"
+  echo "| kick → all signals p99 while the global room runs | (measured) | $(p99 kick_under_global 'kick → all signals delivered') ms ($(val kick_under_global 'kicks/s') kicks/s) |"
   echo
-  for f in connect kick chat_kick kick_under_chat chat chat_history fanout; do
+  for f in connect kick chat_kick kick_under_chat chat chat_history fanout global kick_under_global; do
     echo "#### run \`$f\`"
     echo
     cat "$OUT/$f.md"

@@ -149,6 +149,11 @@ impl FileStore {
         self.root.join("user").join(name)
     }
 
+    /// Path of a post's image.
+    pub fn post_image(&self, name: &str) -> PathBuf {
+        self.root.join("post").join(name)
+    }
+
     /// Folder of one chat's media.
     pub fn media_dir(&self, roomtype: &str, room: &str) -> PathBuf {
         self.root.join("media").join(roomtype).join(room)

@@ -12,6 +12,7 @@ pub mod error;
 pub mod files;
 pub mod http;
 pub mod ids;
+pub mod posts;
 pub mod realtime;
 pub mod rooms;
 pub mod server;

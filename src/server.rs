@@ -41,6 +41,7 @@ impl RunningServer {
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
         self.handle.stop(true).await;
         let _ = self.task.await;
+        self.state.global.stop();
     }
 
     /// Waits until the server ends by itself.
@@ -74,6 +75,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         hub: Hub::default(),
         groups: GroupRegistry::default(),
         socket_ids: SocketIds::default(),
+        global: Default::default(),
         mailer,
         writer: crate::db::writer::Writer::new(pool.clone()),
         calls: Default::default(),

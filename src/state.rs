@@ -21,6 +21,8 @@ pub struct AppState {
     pub hub: Hub,
     pub groups: GroupRegistry,
     pub socket_ids: SocketIds,
+    /// The global room's actor (API.md section 8).
+    pub global: crate::realtime::global::GlobalRoom,
     pub files: FileStore,
     /// `host:port` handed to clients as `socket.host`.
     pub public_host: String,

@@ -145,7 +145,7 @@ pub async fn identify(
                 ),
             };
             if let Err(wait) = limiter.check(key) {
-                let err = ApiError::new(429, "TOO_MANY_REQUESTS").with_retry_after(wait);
+                let err = ApiError::new(429, "TO_MANY_REQUEST").with_retry_after(wait);
                 return Ok(req.error_response(err).map_into_right_body());
             }
         }

@@ -69,7 +69,7 @@ pub fn open(
     messages::mark_read(conn, &room_key, caller, row.n)?;
     db::direct::ensure(conn, caller, callee, now)?;
     db::calls::insert(conn, &row.id, caller, callee, video, now)?;
-    let chat = ops::object(conn, &room_key, &row)?;
+    let chat = ops::object(conn, &room, &row)?;
     let posted = ops::context(conn, &room, caller, chat)?;
     let callee_user = posted
         .users
@@ -118,7 +118,7 @@ pub fn close(
     let Some(row) = messages::find(conn, &room_key, key)? else {
         return Ok(None);
     };
-    let chat = ops::object(conn, &room_key, &row)?;
+    let chat = ops::object(conn, &room, &row)?;
     // A user deleted meanwhile leaves the record rewritten but nothing to tell.
     Ok(ops::context(conn, &room, caller, chat).ok())
 }

@@ -27,6 +27,7 @@ fn parts(room: &Room) -> (String, String) {
     match room {
         Room::Direct { me, other } => (me.clone(), other.clone()),
         Room::Group(gid) => (gid.clone(), gid.clone()),
+        Room::Global => (String::new(), String::new()),
     }
 }
 

@@ -51,10 +51,10 @@ pub struct Draft {
 pub fn check_text(text: Option<&str>, required: bool) -> Result<String, ApiError> {
     let text = text.unwrap_or("").trim();
     if required && text.is_empty() {
-        return Err(ApiError::new(400, "MSG_TEXT_REQUIRED"));
+        return Err(ApiError::new(404, "MSG_TEXT_REQUIRED"));
     }
     if text.chars().count() > MAX_TEXT {
-        return Err(ApiError::new(400, "MSG_TEXT_LENGTH"));
+        return Err(ApiError::new(404, "MSG_TEXT_LENGTH"));
     }
     Ok(text.to_string())
 }
@@ -88,10 +88,10 @@ impl Draft {
         }
         let text = check_text(body.text.as_deref(), false)?;
         let src = body.filesrc.filter(|s| !s.trim().is_empty());
-        let src = src.ok_or_else(|| ApiError::new(400, "MSG_NO_FILE_SENT"))?;
-        let bytes = files::decode_data_url(&src, ApiError::new(400, "MSG_NO_FILE_SENT"))?;
+        let src = src.ok_or_else(|| ApiError::new(404, "MSG_NO_FILE_SENT"))?;
+        let bytes = files::decode_data_url(&src, ApiError::new(404, "MSG_NO_FILE_SENT"))?;
         if bytes.is_empty() {
-            return Err(ApiError::new(400, "MSG_NO_FILE_SENT"));
+            return Err(ApiError::new(404, "MSG_NO_FILE_SENT"));
         }
         let ext = match files::ImageKind::sniff(&bytes) {
             Some(img) if kind == "image" => img.ext().to_string(),

@@ -5,6 +5,7 @@
 pub mod calls;
 pub mod direct;
 pub mod draft;
+pub mod global;
 pub mod ops;
 
 use std::path::PathBuf;
@@ -20,6 +21,8 @@ pub const RECENT: i64 = 100;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Room {
     Group(String),
+    /// The global room (`696969`): every signed-in user reads and writes it.
+    Global,
     /// A one-to-one chat, as seen by `me`.
     Direct {
         me: String,
@@ -31,6 +34,7 @@ impl Room {
     /// The chat of `roomtype`/`id` as `me` addresses it: `404 ROOM_TYPE_NOT_FOUND` for other types.
     pub fn parse(roomtype: &str, id: &str, me: &str) -> Result<Self, ApiError> {
         match roomtype {
+            "group" if id == global::GLOBAL_ID => Ok(Self::Global),
             "group" => Ok(Self::Group(id.to_string())),
             "user" => Ok(Self::Direct {
                 me: me.to_string(),
@@ -43,7 +47,7 @@ impl Room {
     /// `group` or `user`.
     pub fn roomtype(&self) -> &'static str {
         match self {
-            Self::Group(_) => "group",
+            Self::Group(_) | Self::Global => "group",
             Self::Direct { .. } => "user",
         }
     }
@@ -52,6 +56,7 @@ impl Room {
     pub fn key(&self) -> String {
         match self {
             Self::Group(gid) => room_key("group", gid, gid),
+            Self::Global => room_key("group", global::GLOBAL_ID, global::GLOBAL_ID),
             Self::Direct { me, other } => room_key("user", me, other),
         }
     }
@@ -60,6 +65,7 @@ impl Room {
     pub fn media_dir(&self, files: &FileStore) -> PathBuf {
         match self {
             Self::Group(gid) => files.media_dir("group", gid),
+            Self::Global => files.media_dir("group", global::GLOBAL_ID),
             Self::Direct { me, other } => {
                 let (a, b) = if me <= other {
                     (me, other)
@@ -75,6 +81,7 @@ impl Room {
     pub fn id_for(&self, viewer: &str) -> String {
         match self {
             Self::Group(gid) => gid.clone(),
+            Self::Global => global::GLOBAL_ID.to_string(),
             Self::Direct { me, other } => {
                 if viewer == me {
                     other.clone()

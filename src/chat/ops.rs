@@ -94,7 +94,7 @@ fn not_found() -> ApiError {
 /// The other user of a one-to-one chat: `404 FIND_NOTFOUND` when there is none.
 pub fn partner(conn: &mut DbConn, room: &Room) -> Result<Option<db::users::User>, ApiError> {
     match room {
-        Room::Group(_) => Ok(None),
+        Room::Group(_) | Room::Global => Ok(None),
         Room::Direct { me, other } => {
             if me == other {
                 return Err(ApiError::new(404, "FIND_NOTFOUND"));
@@ -133,6 +133,19 @@ pub(crate) fn context(
                 roomdata_for_others: r,
             })
         }
+        Room::Global => {
+            let sender = views::user_objects(conn, me, &[me.to_string()])?
+                .pop()
+                .unwrap_or(Value::Null);
+            let r = super::global::room_object();
+            Ok(Posted {
+                chat,
+                users: vec![sender.clone()],
+                sender,
+                roomdata: r.clone(),
+                roomdata_for_others: r,
+            })
+        }
         Room::Direct { other, .. } => {
             let other_user =
                 partner(conn, room)?.ok_or_else(|| ApiError::new(404, "FIND_NOTFOUND"))?;
@@ -150,13 +163,17 @@ pub(crate) fn context(
     }
 }
 
-pub(crate) fn object(
-    conn: &mut DbConn,
-    room_key: &str,
-    row: &MessageRow,
-) -> Result<Value, ApiError> {
-    let reads = messages::reads(conn, room_key)?;
+pub(crate) fn object(conn: &mut DbConn, room: &Room, row: &MessageRow) -> Result<Value, ApiError> {
+    let reads = reads_of(conn, room)?;
     Ok(views::message_object(row, &reads))
+}
+
+/// Read marks of a chat; the global room keeps none (no read receipts).
+fn reads_of(conn: &mut DbConn, room: &Room) -> Result<Vec<(String, i64)>, ApiError> {
+    match room {
+        Room::Global => Ok(Vec::new()),
+        _ => Ok(messages::reads(conn, &room.key())?),
+    }
 }
 
 /// Stores a new message of `me` (and its file) and marks it read by its
@@ -192,7 +209,9 @@ pub fn post(
         duration: draft.duration,
     };
     let stored = messages::insert(conn, &new, now).and_then(|row| {
-        messages::mark_read(conn, &key, me, row.n)?;
+        if *room != Room::Global {
+            messages::mark_read(conn, &key, me, row.n)?;
+        }
         if let Room::Direct { other, .. } = room {
             db::direct::ensure(conn, me, other, now)?;
         }
@@ -207,7 +226,7 @@ pub fn post(
             return Err(e.into());
         }
     };
-    let chat = object(conn, &key, &row)?;
+    let chat = object(conn, room, &row)?;
     match cache {
         Some(cache) => cache.context(conn, room, me, chat),
         None => context(conn, room, me, chat),
@@ -232,15 +251,15 @@ pub fn edit(
         return Err(ApiError::new(404, "MSG_EDIT_OTHER"));
     }
     if row.user_id != me {
-        return Err(ApiError::new(403, "MSG_NOT_OWNER"));
+        return Err(ApiError::new(404, "MSG_NOT_OWNER"));
     }
     if now - row.created_at > EDIT_WINDOW_MS {
-        return Err(ApiError::new(400, "CONTENT_EDIT_EXPIRED"));
+        return Err(ApiError::new(404, "CONTENT_EDIT_EXPIRED"));
     }
     let text = check_text(text, row.kind == "text")?;
     messages::set_text(conn, row.n, &text, now)?;
     let row = messages::find(conn, &key, id)?.ok_or_else(not_found)?;
-    let chat = object(conn, &key, &row)?;
+    let chat = object(conn, room, &row)?;
     context(conn, room, me, chat)
 }
 
@@ -257,14 +276,14 @@ pub fn delete(
         .filter(|m| m.kind != "deleted")
         .ok_or_else(not_found)?;
     if row.user_id != me {
-        return Err(ApiError::new(403, "MSG_NOT_OWNER"));
+        return Err(ApiError::new(404, "MSG_NOT_OWNER"));
     }
     messages::mark_deleted(conn, row.n)?;
     if let Some(source) = &row.source {
         FileStore::remove(&room.media_dir(store).join(source));
     }
     let row = messages::find(conn, &key, id)?.ok_or_else(not_found)?;
-    let chat = object(conn, &key, &row)?;
+    let chat = object(conn, room, &row)?;
     context(conn, room, me, chat)
 }
 
@@ -282,6 +301,9 @@ pub fn clear(conn: &mut DbConn, store: &FileStore, room: &Room) -> Result<(), Ap
 
 /// Marks every message of the chat as read by `me`.
 pub fn mark_read(conn: &mut DbConn, room: &Room, me: &str) -> Result<(), ApiError> {
+    if *room == Room::Global {
+        return Ok(());
+    }
     let key = room.key();
     if let Some(n) = messages::last_n(conn, &key)? {
         messages::mark_read(conn, &key, me, n)?;
@@ -302,7 +324,7 @@ pub fn page(
         None => None,
     };
     let rows = messages::page(conn, &key, before_n, limit)?;
-    let reads = messages::reads(conn, &key)?;
+    let reads = reads_of(conn, room)?;
     Ok(rows
         .iter()
         .map(|m| views::message_object(m, &reads))

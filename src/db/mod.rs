@@ -9,6 +9,7 @@ pub mod friends;
 pub mod groups;
 pub mod login_codes;
 pub mod messages;
+pub mod posts;
 pub mod schema;
 pub mod sessions;
 pub mod users;

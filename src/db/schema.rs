@@ -116,6 +116,34 @@ diesel::table! {
 }
 
 diesel::table! {
+    posts (id) {
+        id -> BigInt,
+        user_id -> Text,
+        created_at -> BigInt,
+        img -> Text,
+        text -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    post_likes (post_id, user_id) {
+        post_id -> BigInt,
+        user_id -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    post_comments (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        user_id -> Text,
+        text -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
     calls (id) {
         id -> Text,
         caller_id -> Text,

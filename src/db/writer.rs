@@ -52,6 +52,20 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     {
+        self.submit(work).await
+    }
+
+    /// Like [`Writer::write`], but `work` is queued before this returns: writes
+    /// submitted one after another run in that order, whenever their futures
+    /// are awaited (socket frames rely on this).
+    pub fn submit<T, F>(
+        self: &Arc<Self>,
+        work: F,
+    ) -> impl std::future::Future<Output = Result<T, ApiError>> + 'static
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    {
         let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, ApiError>>();
         let job: Job = Box::new(move |conn: &mut DbConn| {
             let res = conn.transaction(work);
@@ -67,14 +81,16 @@ impl Writer {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(job);
-        // Whoever gets the write lock first runs everything queued by then,
-        // this write included; later callers find their job done.
         let me = self.clone();
-        actix_web::web::block(move || me.drain())
-            .await
-            .map_err(ApiError::internal)?;
-        rx.await
-            .map_err(|_| ApiError::internal("write was dropped from its batch"))?
+        async move {
+            // Whoever gets the write lock first runs everything queued by then,
+            // this write included; later callers find their job done.
+            actix_web::web::block(move || me.drain())
+                .await
+                .map_err(ApiError::internal)?;
+            rx.await
+                .map_err(|_| ApiError::internal("write was dropped from its batch"))?
+        }
     }
 
     fn drain(&self) {

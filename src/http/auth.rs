@@ -13,6 +13,10 @@ use crate::http::json::Body;
 use crate::state::AppState;
 use crate::{rooms, views};
 
+/// `isUser`'s `v`: the data version clients compare across reconnects; it
+/// changes only when a deployment changes what clients must reload for.
+const DATA_VERSION: u32 = 1;
+
 #[derive(Deserialize)]
 struct SignIn {
     email: String,
@@ -44,7 +48,7 @@ async fn verify(state: web::Data<AppState>, Body(body): Body<Verify>) -> ApiResu
     let days = state.config.session_days;
     let token = state.sessions.create(&state.pool, &user.id, days).await?;
     let data = json!({
-        "user": { "id": user.id, "data": { "provider": "email", "email": user.email, "id": user.id } },
+        "user": { "id": user.id, "data": { "provider": "kirimin", "email": user.email, "id": user.id } },
         "first": first,
     });
     let mut resp = ok_data(data);
@@ -63,7 +67,7 @@ async fn is_user(state: web::Data<AppState>, CurrentUser(user): CurrentUser) -> 
         let chats = rooms::chats_of(c, &uid)?;
         let me = json!({
             "id": me.id,
-            "email": [{ "email": me.email, "provider": "email" }],
+            "email": [{ "email": me.email, "provider": "kirimin" }],
             "username": me.username,
             "displayname": me.displayname,
             "image": me.image,
@@ -79,10 +83,14 @@ async fn is_user(state: web::Data<AppState>, CurrentUser(user): CurrentUser) -> 
         "socket": { "id": socket_id, "host": state.public_host },
         "c": chats,
         "peer": state.peer,
+        "v": DATA_VERSION,
     })))
 }
 
-async fn logout(req: HttpRequest, state: web::Data<AppState>, _user: CurrentUser) -> ApiResult {
+/// Ends the session, if any, and sends the browser to the web client: existing
+/// clients call this once as a request and then navigate to it, so a caller
+/// that is already signed out gets the same `302`.
+async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult {
     if let Some(token) = identity_of(&req).token {
         state.sessions.destroy(&state.pool, &token).await?;
     }

@@ -8,6 +8,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::CurrentUser;
+use crate::chat::global::is_global;
+use crate::chat::{ops, Room, RECENT};
 use crate::db;
 use crate::error::{ok, ok_data, ok_text, ApiError, ApiResult};
 use crate::files;
@@ -57,6 +59,9 @@ async fn join(
     gid: web::Path<String>,
     Body(body): Body<JoinBody>,
 ) -> ApiResult {
+    if is_global(&gid) {
+        return Err(ApiError::new(404, "INV_NOT_FOUND_DESC"));
+    }
     let joined = ask(
         &state,
         &gid,
@@ -68,12 +73,15 @@ async fn join(
     .await?;
     let group = joined.group;
     let members = joined.members;
-    let u = db::run(&state.pool, move |c| {
-        Ok(views::user_objects(c, &me, &members)?)
+    let room = Room::Group(group.id.clone());
+    let (u, m) = db::run(&state.pool, move |c| {
+        let u = views::user_objects(c, &me, &members)?;
+        let m = ops::page(c, &room, None, RECENT)?;
+        Ok((u, m))
     })
     .await?;
     Ok(ok_data(
-        json!({ "r": views::group_room(&group), "u": u, "m": [] }),
+        json!({ "r": views::group_room(&group), "u": u, "m": m }),
     ))
 }
 
@@ -83,6 +91,10 @@ async fn leave(
     gid: web::Path<String>,
     _body: Body<Empty>,
 ) -> ApiResult {
+    if is_global(&gid) {
+        // Nobody is a member of the global room: leaving it changes nothing.
+        return Ok(ok());
+    }
     ask(&state, &gid, cmd::Leave { user: me }).await?;
     Ok(ok())
 }
@@ -94,8 +106,20 @@ async fn kick(
     _body: Body<Empty>,
 ) -> ApiResult {
     let (gid, target) = path.into_inner();
+    if is_global(&gid) {
+        return Err(ApiError::new(400, "GRPS_OWNER_FEATURE"));
+    }
     ask(&state, &gid, cmd::Kick { by: me, target }).await?;
     Ok(ok())
+}
+
+/// The global room has no owner: its owner-only endpoints are refused.
+fn refuse_global(gid: &str) -> Result<(), ApiError> {
+    if is_global(gid) {
+        Err(ApiError::new(403, "GRPS_OWNER_FEATURE"))
+    } else {
+        Ok(())
+    }
 }
 
 #[derive(Deserialize)]
@@ -108,6 +132,7 @@ async fn reset_link(
     CurrentUser(me): CurrentUser,
     Body(body): Body<GroupId>,
 ) -> ApiResult {
+    refuse_global(&body.id)?;
     let link = ask(&state, &body.id, cmd::ResetLink { by: me }).await?;
     Ok(ok_text(link))
 }
@@ -123,6 +148,7 @@ async fn set_name(
     CurrentUser(me): CurrentUser,
     Body(body): Body<Rename>,
 ) -> ApiResult {
+    refuse_global(&body.id)?;
     let name = ask(
         &state,
         &body.id,
@@ -150,6 +176,7 @@ async fn set_img(
     Body(body): FileBody<SetImg>,
 ) -> ApiResult {
     let SetImg { id, img, .. } = body;
+    refuse_global(&id)?;
     let (bytes, kind) = web::block(move || files::decode_image(&img)).await??;
     let name = ask(
         &state,

@@ -21,16 +21,19 @@ fn msg_for(status: StatusCode) -> &'static str {
         404 => "NOT_FOUND",
         405 => "METHOD_NOT_ALLOWED",
         413 => "CONTENT_TOO_LARGE",
-        429 => "TOO_MANY_REQUESTS",
+        429 => "TO_MANY_REQUEST",
         _ => "ERROR",
     }
 }
 
-fn is_json(res: &ServiceResponse<impl MessageBody>) -> bool {
+/// Whether an error response is already meant for its reader: the envelope
+/// (JSON) or one of our own HTML pages (the browser's "not found" page; the
+/// framework never answers in HTML).
+fn is_json_or_page(res: &ServiceResponse<impl MessageBody>) -> bool {
     res.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"))
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"))
 }
 
 /// Middleware: panics and bare errors become envelopes.
@@ -56,7 +59,7 @@ pub async fn envelope(
         }
     };
     let status = res.status();
-    if (status.is_client_error() || status.is_server_error()) && !is_json(&res) {
+    if (status.is_client_error() || status.is_server_error()) && !is_json_or_page(&res) {
         let err = ApiError::new(status.as_u16(), msg_for(status));
         let (req, _) = res.into_parts();
         return Ok(ServiceResponse::new(req, err.error_response()).map_into_right_body());

@@ -8,11 +8,13 @@ pub mod guard;
 pub mod invite;
 pub mod json;
 pub mod pages;
+pub mod posts;
 pub mod profile;
 pub mod room;
 pub mod ws;
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::Method;
+use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::ApiError;
 
@@ -20,13 +22,20 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "ok": true, "code": 200, "msg": "OK" }))
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
+/// Unknown paths: a small HTML page for a browser opening a page (GET with
+/// `Accept: text/html`), the `404 NOT_FOUND` envelope for everyone else.
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let page = matches!(*req.method(), Method::GET | Method::HEAD);
+    if page && pages::wants_html(&req) {
+        return Ok(pages::not_found_page());
+    }
     Err(ApiError::not_found())
 }
 
 /// Registers every route of the server.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
+        .route("/favicon.ico", web::get().to(pages::favicon))
         .route("/app", web::get().to(pages::app))
         .route("/app/assets/{path:.*}", web::get().to(pages::asset))
         .route("/app/{rest:.*}", web::get().to(pages::app));
@@ -37,6 +46,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     room::routes(cfg);
     invite::routes(cfg);
     file::routes(cfg);
+    posts::routes(cfg);
     ws::routes(cfg);
 }
 

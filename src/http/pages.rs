@@ -4,12 +4,14 @@
 //! these files: anything else (including `..` tricks) is a 404 envelope.
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::ApiError;
 
 const APP_HTML: &str = include_str!("../../static/index.html");
 const INVITE_HTML: &str = include_str!("../../static/invite.html");
+const NOT_FOUND_HTML: &str = include_str!("../../static/404.html");
+const FAVICON: &[u8] = include_bytes!("../../static/favicon.ico");
 
 /// Content-Security-Policy of the pages: scripts and styles only from this
 /// origin (no inline script), images also from data/blob URLs (previews),
@@ -63,6 +65,22 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/js/signals.js"),
         JS,
     ),
+    (
+        "js/global.js",
+        include_str!("../../static/js/global.js"),
+        JS,
+    ),
+    ("js/links.js", include_str!("../../static/js/links.js"), JS),
+    (
+        "js/joindialog.js",
+        include_str!("../../static/js/joindialog.js"),
+        JS,
+    ),
+    (
+        "js/userpanel.js",
+        include_str!("../../static/js/userpanel.js"),
+        JS,
+    ),
     ("js/main.js", include_str!("../../static/js/main.js"), JS),
     (
         "js/invite.js",
@@ -72,7 +90,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
 ];
 
 fn html(body: &'static str) -> HttpResponse {
-    HttpResponse::Ok()
+    html_with(HttpResponse::Ok(), body)
+}
+
+fn html_with(mut builder: actix_web::HttpResponseBuilder, body: &'static str) -> HttpResponse {
+    builder
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
@@ -94,9 +116,14 @@ pub async fn app() -> HttpResponse {
     html(APP_HTML)
 }
 
-/// `/app/assets/{path}`: one embedded asset, or the 404 envelope.
-pub async fn asset(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let (body, mime) = find_asset(&path).ok_or_else(ApiError::not_found)?;
+/// `/app/assets/{path}`: one embedded asset, or a 404 (page or envelope).
+pub async fn asset(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let Some((body, mime)) = find_asset(&path) else {
+        if wants_html(&req) {
+            return Ok(not_found_page());
+        }
+        return Err(ApiError::not_found());
+    };
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, mime))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
@@ -107,6 +134,31 @@ pub async fn asset(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
 /// `/invite/{link}` for a browser.
 pub fn invite_page() -> HttpResponse {
     html(INVITE_HTML)
+}
+
+/// `/favicon.ico`: the small icon of the web client.
+pub async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "image/x-icon"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(FAVICON)
+}
+
+/// Whether a request comes from a browser navigating to a page: it accepts
+/// `text/html` and does not ask for JSON (API clients keep the envelope).
+pub fn wants_html(req: &HttpRequest) -> bool {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    accept.contains("text/html") && !accept.contains("application/json")
+}
+
+/// The small HTML "not found" page (status 404) for browsers.
+pub fn not_found_page() -> HttpResponse {
+    html_with(HttpResponse::NotFound(), NOT_FOUND_HTML)
 }
 
 /// `/` without a WebSocket upgrade: to the web client.

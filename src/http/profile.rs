@@ -30,7 +30,7 @@ async fn search(
     })
     .await?;
     if users.is_empty() {
-        return Err(ApiError::new(404, "USERS_NOT_FOUND"));
+        return Err(ApiError::new(404, "FIND_NOTFOUND"));
     }
     Ok(ok_data(json!({ "users": users })))
 }

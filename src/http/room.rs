@@ -9,10 +9,11 @@ use serde_json::json;
 
 use crate::auth::CurrentUser;
 use crate::chat::draft::{Draft, SendBody};
-use crate::chat::{direct, ops, Room};
+use crate::chat::{direct, global, ops, Room};
 use crate::db;
 use crate::error::{ok, ok_data, ApiError, ApiResult};
 use crate::http::json::{Body, Empty, FileBody};
+use crate::realtime::global::{GlobalDelete, GlobalEdit, GlobalSend};
 use crate::realtime::group_chat::{GroupClear, GroupDelete, GroupEdit, GroupSend};
 use crate::realtime::registry::ask;
 use crate::state::AppState;
@@ -43,6 +44,14 @@ async fn send_message(
                 )
                 .await?
             }
+            Room::Global => {
+                let edit = GlobalEdit {
+                    user: me,
+                    id: edit,
+                    text: body.text,
+                };
+                state.global.ask(&state, edit).await?
+            }
             direct_room => direct::edit(&state, direct_room, edit, body.text).await?,
         }
     } else {
@@ -64,6 +73,13 @@ async fn send_message(
                 )
                 .await?
             }
+            Room::Global => {
+                let send = GlobalSend {
+                    user: me,
+                    draft: Arc::new(draft),
+                };
+                state.global.ask(&state, send).await?
+            }
             direct_room => direct::send(&state, direct_room, draft).await?,
         }
     };
@@ -79,6 +95,10 @@ async fn delete_message(
     let (roomtype, id, mid) = path.into_inner();
     let data = match Room::parse(&roomtype, &id, &me)? {
         Room::Group(gid) => ask(&state, &gid, GroupDelete { user: me, id: mid }).await?,
+        Room::Global => {
+            let delete = GlobalDelete { user: me, id: mid };
+            state.global.ask(&state, delete).await?
+        }
         direct_room => direct::delete(&state, direct_room, mid).await?,
     };
     Ok(ok_data(data))
@@ -93,6 +113,7 @@ async fn clear(
     let (roomtype, id) = path.into_inner();
     match Room::parse(&roomtype, &id, &me)? {
         Room::Group(gid) => ask(&state, &gid, GroupClear { user: me }).await?,
+        Room::Global => return Err(ApiError::new(403, "GRPS_OWNER_FEATURE")),
         direct_room => direct::clear(&state, direct_room).await?,
     }
     Ok(ok())
@@ -114,8 +135,15 @@ pub fn check_access(conn: &mut db::DbConn, room: &Room, me: &str) -> Result<(), 
                 Err(ApiError::new(403, "GRP_KICKED"))
             }
         }
+        Room::Global => Ok(()),
         Room::Direct { .. } => ops::partner(conn, room).map(|_| ()),
     }
+}
+
+/// `get-global`: the global room with its last messages and their authors.
+async fn get_global(state: web::Data<AppState>, CurrentUser(me): CurrentUser) -> ApiResult {
+    let data = db::run(&state.pool, move |c| global::snapshot(c, &me)).await?;
+    Ok(ok_data(data))
 }
 
 async fn history(
@@ -152,5 +180,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::post().to(delete_message),
     )
     .route("/x/room/clear/{roomtype}/{id}", web::post().to(clear))
-    .route("/x/room/history/{roomtype}/{id}", web::get().to(history));
+    .route("/x/room/history/{roomtype}/{id}", web::get().to(history))
+    .route("/x/room/get-global", web::get().to(get_global));
 }

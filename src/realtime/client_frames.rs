@@ -19,6 +19,8 @@ struct ClientFrame {
     roomid: Option<serde_json::Value>,
     #[serde(default)]
     roomtype: Option<String>,
+    #[serde(default)]
+    postid: Option<serde_json::Value>,
 }
 
 /// Handles one text frame from `user`'s socket `sid`, which connected with
@@ -41,6 +43,12 @@ pub fn handle(state: &web::Data<AppState>, user: &str, sid: u64, socket_id: &str
             };
             calls::handle(state, &origin, kind, text);
         }
+        "postlike" | "postunlike" => crate::posts::likes::handle(
+            state,
+            user,
+            frame.kind == "postlike",
+            frame.postid.as_ref(),
+        ),
         other => tracing::debug!(user, kind = other, "ignoring an unknown client frame type"),
     }
 }
@@ -66,6 +74,8 @@ fn read_all(state: &web::Data<AppState>, user: &str, frame: ClientFrame) {
     actix_web::rt::spawn(async move {
         let result = match room {
             Room::Group(gid) => ask(&state, &gid, GroupRead { user }).await,
+            // No read receipts in the global room.
+            Room::Global => Ok(()),
             direct_room => direct::read(&state, direct_room).await,
         };
         if let Err(e) = result {

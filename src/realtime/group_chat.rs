@@ -8,7 +8,7 @@ use actix::prelude::*;
 use serde_json::Value;
 
 use super::group::GroupActor;
-use super::signal::{Frame, Signal};
+use super::signal::{posted_frame, Signal};
 use crate::chat::draft::Draft;
 use crate::chat::ops::{self, Posted};
 use crate::chat::Room;
@@ -38,43 +38,12 @@ impl GroupActor {
         Room::Group(self.gid.clone())
     }
 
-    /// Sends a message signal of `kind` to every member but the author. The
-    /// frame is written straight from `posted`, without copying its values
-    /// into a signal first (the member list is the bulk of every message).
+    /// Sends a message signal of `kind` to every member but the author.
     fn signal_posted(&mut self, kind: &str, author: &str, posted: &Posted) {
-        let key = ids::signal_key();
-        let body = PostedSignal {
-            chat: &posted.chat,
-            from: author,
-            key: &key,
-            roomdata: &posted.roomdata_for_others,
-            sender: &posted.sender,
-            kind,
-            users: &posted.users,
-        };
-        let frame: Frame = match serde_json::to_string(&body) {
-            Ok(text) => text.into(),
-            Err(e) => {
-                tracing::error!("cannot encode a {kind} signal: {e}");
-                return;
-            }
-        };
-        self.broadcast(&frame, Some(author));
+        if let Some(frame) = posted_frame(kind, author, posted) {
+            self.broadcast(&frame, Some(author));
+        }
     }
-}
-
-/// `{key, from, type, chat, roomdata, users, sender}` of a message signal,
-/// borrowed; fields in the order a `Signal` writes them.
-#[derive(serde::Serialize)]
-struct PostedSignal<'a> {
-    chat: &'a Value,
-    from: &'a str,
-    key: &'a str,
-    roomdata: &'a Value,
-    sender: &'a Value,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    users: &'a [Value],
 }
 
 /// A member posts a message.

@@ -84,6 +84,30 @@ impl Hub {
         }
     }
 
+    /// Pushes `frame` to every live socket except those of `except`; returns
+    /// how many sockets took it. The map is only read while pushing (a push
+    /// never waits); sockets found gone or too slow are removed afterwards.
+    pub fn send_to_all_but(&self, except: &str, frame: &Frame) -> usize {
+        let mut delivered = 0;
+        let mut gone: Vec<(String, u64)> = Vec::new();
+        for entry in self.users.iter() {
+            if entry.key() == except {
+                continue;
+            }
+            for handle in entry.value() {
+                if handle.push(frame) {
+                    delivered += 1;
+                } else {
+                    gone.push((entry.key().clone(), handle.sid));
+                }
+            }
+        }
+        for (user, sid) in gone {
+            self.unregister(&user, sid);
+        }
+        delivered
+    }
+
     /// Number of live sockets.
     pub fn socket_count(&self) -> usize {
         self.users.iter().map(|e| e.value().len()).sum()

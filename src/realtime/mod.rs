@@ -4,6 +4,7 @@
 pub mod call_book;
 pub mod calls;
 pub mod client_frames;
+pub mod global;
 pub mod group;
 pub mod group_chat;
 pub mod group_commands;

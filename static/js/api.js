@@ -42,6 +42,7 @@ export const api = {
   signIn: (email) => post('/x/auth/sign-in', { email }),
   verify: (email, code) => post('/x/auth/verify', { email, code }),
   isUser: () => get('/x/auth/isUser'),
+  global: () => get('/x/room/get-global'),
 
   createGroup: (name) => post('/x/group/create', { name }),
   invite: (link) => get(`/invite/${enc(link)}`),
@@ -71,7 +72,7 @@ const TEXTS = {
   NETWORK: 'The server cannot be reached. Check your connection.',
   BAD_REQUEST: 'The server did not understand that request.',
   UNAUTHORIZED: 'You are signed out. Sign in again.',
-  TOO_MANY_REQUESTS: 'Too many requests; wait a moment.',
+  TO_MANY_REQUEST: 'Too many requests; wait a moment.',
   CONTENT_TOO_LARGE: 'That is too large to send.',
   ERROR: 'Something went wrong on the server.',
   NOT_FOUND: 'Not found.',
@@ -114,7 +115,7 @@ export function errorText(err) {
     const when = new Date(ts).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
     return `You changed this recently; try again at ${when}.`;
   }
-  if (err.msg === 'TOO_MANY_REQUESTS' || err.msg.endsWith('_COOLDOWN')) {
+  if (err.msg === 'TO_MANY_REQUEST' || err.msg.endsWith('_COOLDOWN')) {
     return 'You are doing that too often; try again later.';
   }
   return TEXTS[err.msg] || `The server refused: ${err.msg}`;

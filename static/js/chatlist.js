@@ -3,6 +3,7 @@
 import { $, h, fill } from './dom.js';
 import { state, nameOf, unreadCount } from './state.js';
 import { callText } from './message.js';
+import { GLOBAL_KEY, isGlobal } from './global.js';
 
 /** One-line preview of a message. */
 export function preview(chat, msg) {
@@ -24,9 +25,30 @@ export function roomImage(r) {
 /** Display name of a chat. */
 export const roomName = (r) => r.long || r.short || r.id;
 
+/** The "Global" entry above the chats: the room of everyone on the server. */
+function globalItem(open) {
+  const chat = state.chats.get(GLOBAL_KEY);
+  const last = chat?.m[chat.m.length - 1];
+  return h('li', { class: 'global-entry' },
+    h('button', {
+      type: 'button',
+      id: 'global-entry',
+      class: `chat-item global${state.current === GLOBAL_KEY ? ' active' : ''}`,
+      'data-key': GLOBAL_KEY,
+      'data-name': 'Global',
+      onClick: () => open(GLOBAL_KEY),
+    },
+    h('span', { class: 'avatar globe', 'aria-hidden': 'true', text: 'G' }),
+    h('span', { class: 'who' },
+      h('span', { class: 'name', text: 'Global' }),
+      h('span', { class: 'last', text: last ? preview(chat, last) : 'Everyone on this server' }))));
+}
+
 /** Renders the list, newest activity first; `open(key)` opens a chat. */
 export function renderChatList(open) {
-  const chats = [...state.chats.entries()].sort(([, a], [, b]) => lastTime(b) - lastTime(a));
+  const chats = [...state.chats.entries()]
+    .filter(([, chat]) => !isGlobal(chat))
+    .sort(([, a], [, b]) => lastTime(b) - lastTime(a));
   const items = chats.map(([key, chat]) => {
     const last = chat.m[chat.m.length - 1];
     const unread = unreadCount(chat);
@@ -46,7 +68,7 @@ export function renderChatList(open) {
       unread ? h('span', { class: 'badge', text: unread, title: 'unread' }) : null));
   });
   if (!items.length) items.push(h('li', { class: 'muted', text: 'No chats yet: create a group or find friends.' }));
-  fill($('chat-list'), items);
+  fill($('chat-list'), globalItem(open), items);
 }
 
 function lastTime(chat) {

@@ -9,6 +9,7 @@ import { state, currentChat, upsertMessage, mergeUsers, changed, unreadCount } f
 import { renderMessage, snippet } from './message.js';
 import { roomName } from './chatlist.js';
 import { dropGroup } from './group.js';
+import { isGlobal } from './global.js';
 
 const PAGE = 50;
 /** What the composer does next: null (new message), or {kind: 'reply'|'edit', msg}. */
@@ -47,7 +48,7 @@ function setMode(next) {
 function fail(err) {
   const chat = currentChat();
   // removed while the signal was missed: forget the group like memberkick would
-  if (err.msg === 'GRP_KICKED' && chat?.r.type === 'group') {
+  if (err.msg === 'GRP_KICKED' && chat?.r.type === 'group' && !isGlobal(chat)) {
     dropGroup(chat.r.id);
     notice(`You are no longer a member of "${roomName(chat.r)}".`, { sticky: true });
     return;
@@ -141,7 +142,8 @@ function scrollToEnd() {
 
 /** Tells the server (and the other members) that I read this chat. */
 export function markRead(chat) {
-  if (!chat || !unreadCount(chat) || document.hidden) return;
+  // the global room has no read receipts: never report reads there
+  if (!chat || isGlobal(chat) || !unreadCount(chat) || document.hidden) return;
   // offline: try again when the socket is back (main re-renders then)
   if (!live?.send({ type: 'readAllMessages', roomid: chat.r.id, roomtype: chat.r.type })) return;
   for (const msg of chat.m) {
@@ -157,7 +159,7 @@ export function renderChat() {
   const list = $('messages');
   $('app').classList.toggle('chat-open', Boolean(chat));
   $('composer').hidden = !chat;
-  $('info-button').hidden = !chat || chat.r.type !== 'group';
+  $('info-button').hidden = !chat || chat.r.type !== 'group' || isGlobal(chat);
   if (!chat) {
     $('chat-title').textContent = 'Pick a chat';
     fill(list);

@@ -5,7 +5,7 @@
 
 import { api, errorText } from './api.js';
 import { $, h, fill, readDataUrl, notice } from './dom.js';
-import { state, changed, isOwner, chatKey } from './state.js';
+import { state, changed, isOwner, chatKey, removeMember } from './state.js';
 import { roomImage, roomName } from './chatlist.js';
 
 /** Full invite URL of a group room. */
@@ -36,7 +36,9 @@ export function renderGroupPanel(chat) {
     img ? h('img', { class: 'group-image', src: img, alt: 'Group picture' }) : null,
     h('p', { class: 'muted', text: `${chat.u.length} member${chat.u.length === 1 ? '' : 's'}` }));
 
-  const linkInput = h('input', { id: 'invite-link', readonly: true, value: inviteUrl(r), 'aria-label': 'Invite link' });
+  // a wrapping field: the whole link is visible, however narrow the panel
+  const linkInput = h('textarea', { id: 'invite-link', class: 'invite-link', readonly: true, rows: 2, spellcheck: 'false', 'aria-label': 'Invite link' });
+  linkInput.value = inviteUrl(r);
   const invite = h('section', {},
     h('h3', { text: 'Invite link' }),
     h('div', { class: 'row' }, linkInput,
@@ -91,8 +93,8 @@ export function renderGroupPanel(chat) {
         type: 'button', class: 'danger kick', text: 'Kick', onClick: run(async () => {
           if (!window.confirm(`Remove ${user.displayname || user.username} from the group?`)) return;
           await api.kick(r.id, user.id);
-          chat.u = chat.u.filter((x) => x.id !== user.id);
-          changed('panel');
+          removeMember(chat, user.id);
+          changed('members');
         }),
       }) : null);
   }));

@@ -12,12 +12,18 @@ import { renderChatList, roomName } from './chatlist.js';
 import { initChatView, renderChat, markRead } from './chatview.js';
 import { renderGroupPanel } from './group.js';
 import { renderProfilePanel } from './profile.js';
+import { renderUserPanel } from './userpanel.js';
+import { openFromLink } from './links.js';
 import { applySignal } from './signals.js';
+import { GLOBAL_KEY, isGlobal, globalLoaded, loadGlobal } from './global.js';
 
 let live = null;
 
-/** Opens a chat by key. */
-function openChat(key) {
+/** Opens a chat by key (the global room is fetched on first open). */
+async function openChat(key) {
+  if (key === GLOBAL_KEY && !globalLoaded()) {
+    try { await loadGlobal(); } catch (err) { notice(errorText(err)); return; }
+  }
   state.current = key;
   if (state.panel === 'group') state.panel = null;
   changed('open');
@@ -26,10 +32,11 @@ function openChat(key) {
 /** Renders the side panel for the current `state.panel`. */
 function renderPanel() {
   const chat = currentChat();
-  if (state.panel === 'group' && (!chat || chat.r.type !== 'group')) state.panel = null;
+  if (state.panel === 'group' && (!chat || chat.r.type !== 'group' || isGlobal(chat))) state.panel = null;
   $('panel').hidden = !state.panel;
   if (state.panel === 'group') renderGroupPanel(chat);
   else if (state.panel === 'profile') renderProfilePanel();
+  else if (state.panel === 'user') renderUserPanel();
 }
 
 function render(what) {
@@ -53,6 +60,8 @@ async function loadUser() {
     const before = [...state.chats.values()].filter((c) => c.r.type === 'group');
     state.me = data.me;
     resetChats(data.c);
+    // what was said in Global while the socket was down
+    if (globalLoaded()) await loadGlobal().catch(() => {});
     // groups lost while the socket was down (kick or disband signal missed)
     const lost = before.filter((c) => !state.chats.has(chatKey('group', c.r.id)));
     if (lost.length) notice(`You are no longer a member of ${lost.map((c) => `"${roomName(c.r)}"`).join(', ')}.`, { sticky: true });
@@ -69,6 +78,8 @@ async function loadUser() {
 
 function signedOut() {
   live?.stop();
+  wasOnline = false;
+  $('offline-banner').hidden = true;
   live = null;
   state.me = null;
   state.chats = new Map();
@@ -77,10 +88,15 @@ function signedOut() {
   showSignIn(start);
 }
 
+let wasOnline = false;
+
 function setStatus(status) {
   const el = $('conn');
   el.textContent = status;
   el.className = `conn ${status}`;
+  // a clear banner while the connection is being re-established
+  if (status === 'online') wasOnline = true;
+  $('offline-banner').hidden = status === 'online' || !(wasOnline || status === 'offline');
   // reads done while offline are reported now
   if (status === 'online') changed('messages');
 }
@@ -101,7 +117,7 @@ async function start() {
   const next = new URLSearchParams(location.search).get('next');
   if (next && /^\/invite\/[^/]+$/.test(next)) { location.assign(next); return; }
   $('app').hidden = false;
-  if (wanted && state.chats.has(wanted)) openChat(wanted);
+  if (wanted && (state.chats.has(wanted) || wanted === GLOBAL_KEY)) openChat(wanted);
   let first = true;
   live = connect({
     // the first connection reuses the isUser above; every reconnect asks again
@@ -113,6 +129,8 @@ async function start() {
     onStatus: setStatus,
   });
   initChatView(live, () => { state.panel = state.panel === 'group' ? null : 'group'; changed('panel'); });
+  // /app?chat=, ?user=, ?invite= (links of other clients and push messages)
+  openFromLink(openChat);
   // test hook and debugging aid: force a socket drop, count applied signals
   window.kirimin = { drop: () => live?.drop(), applied: 0 };
 }

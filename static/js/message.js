@@ -2,6 +2,7 @@
 
 import { h, timeOf } from './dom.js';
 import { state, nameOf } from './state.js';
+import { isGlobal } from './global.js';
 
 /** Edits are allowed for 15 minutes after sending (the server's rule). */
 export const EDIT_WINDOW_MS = 15 * 60 * 1000;
@@ -32,8 +33,9 @@ export function mediaUrl(chat, msg) {
   return `/file/media/${enc(chat.r.type)}/${enc(chat.r.id)}/${enc(msg.source)}`;
 }
 
-/** Read state of my own message: who of the others has read it. */
+/** Read state of my own message: who of the others has read it (none in Global). */
 function readState(chat, msg) {
+  if (isGlobal(chat)) return null;
   const readers = (msg.readers || []).filter((id) => id !== state.me.id);
   if (chat.r.type === 'user') return readers.length ? 'Read' : 'Sent';
   if (!readers.length) return 'Sent';
@@ -72,7 +74,7 @@ export function renderMessage(chat, msg, actions) {
   const meta = h('div', { class: 'meta' },
     h('time', { datetime: new Date(msg.timestamp).toISOString(), text: timeOf(msg.timestamp) }),
     msg.edited && !deleted ? h('span', { class: 'edited', text: 'edited' }) : null,
-    mine && !deleted ? h('span', { class: 'read', text: readState(chat, msg) }) : null);
+    mine && !deleted && !isGlobal(chat) ? h('span', { class: 'read', text: readState(chat, msg) }) : null);
 
   let tools = null;
   if (!deleted) {

@@ -28,11 +28,12 @@ export function openDirect(user) {
 /** Updates what I know about a user after a friend action or signal. */
 export function updateUser(user) {
   search.users = search.users.map((x) => (x.id === user.id ? { ...x, ...user } : x));
+  if (state.viewUser?.id === user.id) state.viewUser = { ...state.viewUser, ...user };
   const req = state.me.req || [];
   state.me.req = user.isFriend === 3
     ? [...req.filter((x) => x.id !== user.id), user]
     : req.filter((x) => x.id !== user.id);
-  if (state.panel === 'profile') changed('panel');
+  if (state.panel === 'profile' || state.panel === 'user') changed('panel');
 }
 
 /** A field of my profile: input, Save button and its own error line. */
@@ -59,7 +60,7 @@ function field({ id, label, value, multiline, save }) {
 }
 
 /** Buttons for a user according to `isFriend`. */
-function friendButtons(user, onError) {
+export function friendButtons(user, onError) {
   const act = (action, label, extra = {}) => h('button', {
     type: 'button', text: label, 'data-action': action, ...extra,
     onClick: async () => {
@@ -127,7 +128,7 @@ export function renderProfilePanel() {
         ev.preventDefault();
         search = { q: q.value.trim(), users: [], error: '' };
         if (!search.q) return;
-        try { search.users = (await api.search(search.q)).users; } catch (err) { search.error = errorText(err); }
+        try { search.users = (await api.search(search.q)).users; } catch (err) { search.error = err.msg === 'FIND_NOTFOUND' ? 'Nobody found.' : errorText(err); }
         changed('panel');
       },
     }, q, h('button', { type: 'submit', text: 'Search' })),

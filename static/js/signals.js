@@ -12,15 +12,18 @@
 
 import { api } from './api.js';
 import { notice } from './dom.js';
-import { state, chatKey, changed, upsertMessage, mergeUsers, putChat } from './state.js';
+import { state, chatKey, changed, upsertMessage, mergeUsers, putChat, removeMember } from './state.js';
 import { dropGroup } from './group.js';
 import { updateUser } from './profile.js';
 import { roomName } from './chatlist.js';
+import { isGlobal, globalLoaded } from './global.js';
 
 /** The chat a message signal addresses (roomdata is as I address it). */
 function messageChat(sig) {
   const r = sig.roomdata;
   if (!r) return null;
+  // the global room is fetched whole when opened; until then its news waits
+  if (isGlobal(r) && !globalLoaded()) return null;
   const key = chatKey(r.type, r.id);
   let chat = state.chats.get(key);
   if (!chat) {
@@ -55,7 +58,7 @@ const handlers = {
     const chat = state.chats.get(chatKey('group', sig.groupid));
     if (!chat) return;
     if (sig.from === state.me.id) { dropGroup(sig.groupid); return; }
-    chat.u = chat.u.filter((x) => x.id !== sig.from);
+    removeMember(chat, sig.from);
     changed('members');
   },
   async memberkick(sig) {

@@ -1,4 +1,4 @@
-/** The sign-in screen: e-mail, then the 6-digit code. */
+/** The sign-in screen: e-mail, the 6-digit code, and a name for new accounts. */
 
 import { api, errorText } from './api.js';
 import { $ } from './dom.js';
@@ -29,15 +29,22 @@ export function showSignIn(done) {
     }
   };
 
+  const finish = () => {
+    $('signin').hidden = true;
+    codeForm.hidden = true;
+    $('name-form').hidden = true;
+    emailForm.hidden = false;
+    done();
+  };
+
   codeForm.onsubmit = async (ev) => {
     ev.preventDefault();
     error.textContent = '';
     try {
-      await api.verify(email, $('code').value.trim());
-      $('signin').hidden = true;
-      codeForm.hidden = true;
-      emailForm.hidden = false;
-      done();
+      const data = await api.verify(email, $('code').value.trim());
+      // a new account is "User 123456": ask for a name first (skippable)
+      if (data.first) askName(finish);
+      else finish();
     } catch (err) {
       error.textContent = errorText(err);
     }
@@ -49,4 +56,25 @@ export function showSignIn(done) {
     error.textContent = '';
   };
   $('email').focus();
+}
+
+/** The first sign-in's question for a display name; `finish()` goes on. */
+function askName(finish) {
+  const form = $('name-form');
+  const error = $('signin-error');
+  $('code-form').hidden = true;
+  form.hidden = false;
+  $('first-name').value = '';
+  $('first-name').focus();
+  form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    error.textContent = '';
+    try {
+      await api.setDisplayname($('first-name').value.trim());
+      finish();
+    } catch (err) {
+      error.textContent = errorText(err);
+    }
+  };
+  $('name-skip').onclick = () => { error.textContent = ''; finish(); };
 }

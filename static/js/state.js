@@ -10,8 +10,10 @@ export const state = {
   chats: new Map(),
   /** key of the open chat, or null. */
   current: null,
-  /** which side panel is open: null, 'group' or 'profile'. */
+  /** which side panel is open: null, 'group', 'profile' or 'user'. */
   panel: null,
+  /** the user shown in the 'user' panel (a profile opened by link). */
+  viewUser: null,
 };
 
 /** Key of a chat in `state.chats`. */
@@ -58,9 +60,12 @@ export function resetChats(list) {
       chat.older = old.older;
     }
   }
-  // a one-to-one chat opened locally but not yet written to stays listed
   for (const [key, old] of previous) {
-    if (!state.chats.has(key) && old.r.type === 'user' && old.m.length === 0) state.chats.set(key, old);
+    if (state.chats.has(key)) continue;
+    // a one-to-one chat opened locally but not yet written to stays listed;
+    // the global room is never part of isUser and stays as loaded
+    const keep = (old.r.type === 'user' && old.m.length === 0) || (old.r.type === 'group' && old.r.id === '696969');
+    if (keep) state.chats.set(key, old);
   }
   if (state.current && !state.chats.has(state.current)) state.current = null;
 }
@@ -84,6 +89,18 @@ export function mergeUsers(chat, users = []) {
     const idx = chat.u.findIndex((x) => x.id === user.id);
     if (idx >= 0) chat.u[idx] = { ...chat.u[idx], ...user };
     else chat.u.push(user);
+  }
+}
+
+/**
+ * Removes a member from a group chat (left or kicked). Like the server, a
+ * departed member no longer counts among the readers of its messages, so
+ * the live "Read by" line agrees with what a reload shows.
+ */
+export function removeMember(chat, uid) {
+  chat.u = chat.u.filter((x) => x.id !== uid);
+  for (const msg of chat.m) {
+    if ((msg.readers || []).includes(uid)) msg.readers = msg.readers.filter((x) => x !== uid);
   }
 }
 

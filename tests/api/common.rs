@@ -66,7 +66,8 @@ impl Answer {
     }
 }
 
-fn client() -> awc::Client {
+/// The HTTP client of the tests (30 s timeout, redirects not followed).
+pub fn client() -> awc::Client {
     awc::Client::builder()
         .timeout(Duration::from_secs(30))
         .disable_redirects()

@@ -419,3 +419,23 @@ async fn group_image_upload_and_access() {
     assert!(!srv.state().files.group_image(&name).exists());
     assert!(srv.state().files.group_image(&second).exists());
 }
+
+#[actix_web::test]
+async fn joining_returns_the_last_hundred_messages_oldest_first() {
+    let srv = TestServer::start().await;
+    let owner = srv.sign_in("hist-owner@example.com").await;
+    let guest = srv.sign_in("hist-guest@example.com").await;
+    let (gid, link) = create_group(&owner, "Backlog").await;
+    for i in 0..103 {
+        crate::chat::say(&owner, "group", &gid, &format!("note {i}")).await;
+    }
+    let data = join(&guest, &gid, &link).await.assert_ok();
+    let m = data["m"].as_array().unwrap();
+    assert_eq!(m.len(), 100, "the last 100 messages, as in isUser");
+    assert_eq!(m[0]["text"], json!("note 3"));
+    assert_eq!(m[99]["text"], json!("note 102"));
+    assert_eq!(m[99]["userid"], json!(owner.id));
+    // The same room as the chat list shows it after a reload.
+    let chats = guest.is_user().await["c"].clone();
+    assert_eq!(chats[0]["m"], data["m"]);
+}

@@ -95,7 +95,7 @@ async fn rate_limit_answers_429_with_retry_after() {
     for _ in 0..6 {
         let res = user.get("/x/auth/isUser").await;
         if res.status == 429 {
-            res.assert_err(429, "TOO_MANY_REQUESTS");
+            res.assert_err(429, "TO_MANY_REQUEST");
             retry_after = res
                 .headers
                 .get("retry-after")

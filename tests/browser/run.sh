@@ -68,7 +68,7 @@ status=0
 # one test file at a time where node knows the flag (2-core machines)
 concurrency=""
 if node --help 2>/dev/null | grep -q -- --test-concurrency; then concurrency="--test-concurrency=1"; fi
-node --test $concurrency tests/*.test.js || status=$?
+node --test $concurrency ${KIRIMIN_TESTS:-tests/*.test.js} || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 40 lines) ---"
   tail -n 40 "$log"

@@ -1,6 +1,7 @@
-//! `chat` and `fanout`: members of groups send messages at a target rate;
-//! every member's socket accounts for each delivery. Missing and duplicated
-//! deliveries are errors. `chat` can pre-fill each room with history first.
+//! `chat`, `fanout` and `global`: members of groups (or every user, in the
+//! global room) send messages at a target rate; every member's socket
+//! accounts for each delivery. Missing and duplicated deliveries are errors.
+//! `chat` can pre-fill each room with history first.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,6 +44,12 @@ pub struct ChatArgs {
     /// Send requests in flight at once.
     #[arg(long, default_value_t = 64)]
     pub inflight: usize,
+    /// Send to the global room instead of groups (set by `global`).
+    #[arg(skip)]
+    pub global: bool,
+    /// Written once every socket is open (set by `global`).
+    #[arg(skip)]
+    pub ready_file: Option<std::path::PathBuf>,
 }
 
 /// Parameters of the fan-out scenario: one large group.
@@ -76,6 +83,52 @@ impl FanoutArgs {
             history: 0,
             senders: self.senders,
             inflight: self.inflight,
+            global: false,
+            ready_file: None,
+        }
+    }
+}
+
+/// The global room's id.
+const GLOBAL_ROOM: &str = "696969";
+
+/// Parameters of the global-room scenario: every user has one socket and
+/// gets every message of the room but their own.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// Connected users.
+    #[arg(long, default_value_t = 5000)]
+    pub users: usize,
+    /// Messages per second into the global room.
+    #[arg(long, default_value_t = 20.0)]
+    pub rate: f64,
+    /// Seconds of sending.
+    #[arg(long, default_value_t = 15)]
+    pub duration: u64,
+    /// Users that send.
+    #[arg(long, default_value_t = 4)]
+    pub senders: usize,
+    /// Send requests in flight at once.
+    #[arg(long, default_value_t = 16)]
+    pub inflight: usize,
+    /// A file written once every socket is open (to start another run beside it).
+    #[arg(long)]
+    pub ready_file: Option<std::path::PathBuf>,
+}
+
+impl GlobalArgs {
+    /// The chat run this global-room run is.
+    pub fn as_chat(&self) -> ChatArgs {
+        ChatArgs {
+            groups: 1,
+            members: self.users,
+            rate: self.rate,
+            duration: self.duration,
+            history: 0,
+            senders: self.senders,
+            inflight: self.inflight,
+            global: true,
+            ready_file: self.ready_file.clone(),
         }
     }
 }
@@ -104,7 +157,16 @@ pub async fn run(env: &Env, args: &ChatArgs, scenario: &str) -> Report {
     }
 
     let users = env.users(group_count * members, &errors).await;
-    let groups = env.groups(&users, group_count, members, &errors).await;
+    let groups = if args.global {
+        // One room of everyone: no group to create or join.
+        vec![crate::setup::Group {
+            gid: GLOBAL_ROOM.into(),
+            link: String::new(),
+            members: users,
+        }]
+    } else {
+        env.groups(&users, group_count, members, &errors).await
+    };
     if args.history > 0 {
         prefill(env, &groups, args.history, &errors).await;
     }
@@ -139,6 +201,13 @@ pub async fn run(env: &Env, args: &ChatArgs, scenario: &str) -> Report {
         .collect();
     // Sockets attach to their group actors asynchronously.
     tokio::time::sleep(Duration::from_millis(300)).await;
+    if let Some(path) = &args.ready_file {
+        if let Err(e) = std::fs::write(path, b"ready") {
+            report
+                .notes
+                .push(format!("cannot write {}: {e}", path.display()));
+        }
+    }
 
     // Senders: (group, member) pairs in turn.
     let senders_per_group = if args.senders == 0 {

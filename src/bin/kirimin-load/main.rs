@@ -5,7 +5,7 @@
 //! scenario shows a progress line on stderr and ends with a table of counts,
 //! errors and latency percentiles (or JSON with `--json`).
 //!
-//! Scenarios: `connect`, `kick`, `chat` (with `--history N`), `fanout`.
+//! Scenarios: `connect`, `kick`, `chat` (with `--history N`), `fanout`, `global`.
 
 mod api;
 mod chat;
@@ -69,6 +69,8 @@ enum Scenario {
     Chat(chat::ChatArgs),
     /// One large group receives messages: deliveries/s.
     Fanout(chat::FanoutArgs),
+    /// The global room: every connected user receives every message.
+    Global(chat::GlobalArgs),
 }
 
 fn main() {
@@ -137,6 +139,7 @@ async fn run(env: &Env, scenario: &Scenario, server_pid: Option<u32>) -> Report 
         Scenario::Kick(a) => kick::run(env, a).await,
         Scenario::Chat(a) => chat::run(env, a, "chat").await,
         Scenario::Fanout(a) => chat::run(env, &a.as_chat(), "fanout").await,
+        Scenario::Global(a) => chat::run(env, &a.as_chat(), "global").await,
     };
     report.param("fd_limit", env.fd_limit);
     report

@@ -143,6 +143,8 @@ async fn chat_accounts_for_every_delivery() {
         history: 5,
         senders: 0,
         inflight: 4,
+        global: false,
+        ready_file: None,
     };
     let report = chat::run(&env, &args, "chat").await;
     assert_clean(&report);
@@ -166,6 +168,31 @@ async fn fanout_reaches_every_member() {
     assert_clean(&report);
     assert_eq!(value(&report, "messages accepted"), 20.0);
     assert_eq!(value(&report, "deliveries"), 20.0 * 29.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global_room_reaches_every_other_user_once() {
+    let server = TestServer::start(&[]);
+    let env = env_for(&server);
+    let ready = std::env::temp_dir().join(format!("kirimin-load-ready-{}", std::process::id()));
+    let _ = std::fs::remove_file(&ready);
+    let args = chat::GlobalArgs {
+        users: 25,
+        rate: 20.0,
+        duration: 1,
+        senders: 3,
+        inflight: 2,
+        ready_file: Some(ready.clone()),
+    };
+    let report = chat::run(&env, &args.as_chat(), "global").await;
+    assert_clean(&report);
+    assert_eq!(value(&report, "messages accepted"), 20.0);
+    assert_eq!(value(&report, "deliveries"), 20.0 * 24.0);
+    assert!(
+        ready.exists(),
+        "the ready file is written once sockets are open"
+    );
+    let _ = std::fs::remove_file(&ready);
 }
 
 #[test]

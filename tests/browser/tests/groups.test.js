@@ -103,6 +103,9 @@ test('a signed-out visitor of an invite signs in and comes back to join', async 
   await page.getByRole('button', { name: 'Send code' }).click();
   await waitFor(async () => /^\d{6}$/.test(await page.locator('#code').inputValue()), 'code pre-filled');
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // a new account is asked for a name first
+  await page.locator('#first-name').fill('Jules');
+  await page.getByRole('button', { name: 'Save name' }).click();
   await page.waitForURL(/\/invite\//);
   await page.getByRole('button', { name: 'Join' }).click();
   await page.waitForURL(/\/app#group:/);

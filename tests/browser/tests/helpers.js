@@ -25,8 +25,8 @@ export const email = (name) => `${name}-${randomBytes(4).toString('hex')}@exampl
  * A signed-in user in their own browser context. Dialogs (confirm) are
  * accepted; page errors and CSP violations are collected in `errors`.
  */
-export async function user(browser, name, { viewport = { width: 1200, height: 800 }, base = BASE } = {}) {
-  const context = await browser.newContext({ viewport, baseURL: base });
+export async function user(browser, name, { viewport = { width: 1200, height: 800 }, base = BASE, colorScheme = 'light', displayName } = {}) {
+  const context = await browser.newContext({ viewport, baseURL: base, colorScheme });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(String(err)));
@@ -35,19 +35,32 @@ export async function user(browser, name, { viewport = { width: 1200, height: 80
   });
   page.on('dialog', (dialog) => dialog.accept());
   const address = email(name);
-  await signIn(page, address);
+  await signIn(page, address, { displayName });
   const id = await page.evaluate(async () => (await (await fetch('/x/auth/isUser')).json()).data.me.id);
   return { context, page, errors, email: address, id, name };
 }
 
-/** Signs in through the UI (the dev server pre-fills the code). */
-export async function signIn(page, address) {
+/**
+ * Signs in through the UI (the dev server pre-fills the code). A first
+ * sign-in asks for a display name: it is given when `displayName` is set,
+ * skipped otherwise.
+ */
+export async function signIn(page, address, { displayName } = {}) {
   await page.goto('/app');
   await page.locator('#email').fill(address);
   await page.getByRole('button', { name: 'Send code' }).click();
   await page.locator('#code').waitFor();
   await waitFor(async () => /^\d{6}$/.test(await page.locator('#code').inputValue()), 'code pre-filled');
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#app:not([hidden]), #name-form:not([hidden])').first().waitFor();
+  if (await page.locator('#name-form').isVisible()) {
+    if (displayName) {
+      await page.locator('#first-name').fill(displayName);
+      await page.getByRole('button', { name: 'Save name' }).click();
+    } else {
+      await page.getByRole('button', { name: 'Skip for now' }).click();
+    }
+  }
   await page.locator('#app').waitFor();
   await page.locator('#conn.online').waitFor({ state: 'attached' });
 }

@@ -41,7 +41,9 @@ test('owner and member chat live, then the owner kicks the member', async () => 
   assert.equal(await owner.page.locator('.messages img:not(.media)').count(), 0);
   assert.equal(await owner.page.evaluate(() => document.querySelectorAll('img[src="x"]').length), 0);
   // the list preview shows it as text too
-  assert.match(await member.page.evaluate(() => document.body.innerText), /Tea Club|img src=x/);
+  const previewOf = (page) => page.locator('.chat-item[data-name="Tea Club"] .last').textContent();
+  await waitFor(async () => (await previewOf(member.page)) === `You: ${xss}`, 'member preview is the literal text');
+  assert.equal(await member.page.locator('#chat-list img:not(.avatar)').count(), 0);
 
   // read state: the owner's message was read by the member
   await owner.page.locator('.msg.mine .read', { hasText: /Read/ }).first().waitFor();
@@ -56,6 +58,12 @@ test('owner and member chat live, then the owner kicks the member', async () => 
   assert.equal(await banner.locator('#notice-text').textContent(), 'You were removed from the group "Tea Club" by its owner.');
   await waitFor(async () => (await member.page.locator('.chat-item[data-name="Tea Club"]').count()) === 0, 'group gone from list');
   assert.equal(await member.page.locator('#composer').isVisible(), false);
+  // the open chat was the group: the member now sees no chat, the owner one member
+  assert.equal(await member.page.locator('#chat-title').textContent(), 'Pick a chat');
+  assert.equal(await owner.page.locator('#panel-body .muted').first().textContent(), '1 member');
+  // and the server agrees: the group is gone from the member's isUser
+  const groups = await member.page.evaluate(async () => (await (await fetch('/x/auth/isUser')).json()).data.c.map((c) => c.r.id));
+  assert.equal(groups.includes(group.id), false);
 
   await shot(owner.page, 'owner-after-kick');
   await shot(member.page, 'member-kicked');
