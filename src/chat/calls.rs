@@ -36,6 +36,11 @@ fn not_friends() -> ApiError {
     ApiError::new(404, "FIND_NOTFOUND")
 }
 
+/// Whether `caller` may call `callee`: two different users who are friends.
+pub fn are_friends(conn: &mut DbConn, caller: &str, callee: &str) -> Result<bool, ApiError> {
+    Ok(caller != callee && db::friends::state(conn, caller, callee)? == db::friends::FRIENDS)
+}
+
 /// Stores a call from `caller` to `callee`: its record and its message
 /// (`duration: -2`) in their one-to-one chat. Only between friends.
 pub fn open(
@@ -45,7 +50,7 @@ pub fn open(
     video: bool,
     now: i64,
 ) -> Result<Opened, ApiError> {
-    if caller == callee || db::friends::state(conn, caller, callee)? != db::friends::FRIENDS {
+    if !are_friends(conn, caller, callee)? {
         return Err(not_friends());
     }
     let room = Room::Direct {

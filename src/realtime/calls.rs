@@ -142,10 +142,19 @@ fn offer(state: &web::Data<AppState>, origin: &Origin, to: String, frame: Map<St
     let (state, origin) = (state.clone(), origin.clone());
     actix_web::rt::spawn(async move {
         let (caller, callee) = (origin.user.clone(), to.clone());
-        let opened = db::write(&state.pool, move |c| {
-            ops::open(c, &caller, &callee, video, ids::now_ms())
-        })
-        .await;
+        // A read first: offers to strangers never take the write lock.
+        let (c, t) = (caller.clone(), callee.clone());
+        let friends = db::run(&state.pool, move |conn| ops::are_friends(conn, &c, &t)).await;
+        let opened = match friends {
+            Ok(true) => {
+                db::write(&state.pool, move |c| {
+                    ops::open(c, &caller, &callee, video, ids::now_ms())
+                })
+                .await
+            }
+            Ok(false) => Err(crate::error::ApiError::new(404, "FIND_NOTFOUND")),
+            Err(e) => Err(e),
+        };
         match opened {
             Ok(opened) => ring(&state, &origin, to, frame, opened),
             Err(e) => {
