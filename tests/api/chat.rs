@@ -518,7 +518,11 @@ async fn history_pages_older_messages() {
 
 #[actix_web::test]
 async fn concurrent_senders_lose_nothing_and_everyone_sees_one_order() {
-    let srv = TestServer::start_with(&["--group-member-limit", "300"]).await;
+    // The watchers read only after all 200 sends are answered; on a loaded
+    // machine that can outlast the default 15 s heartbeat timeout, and an
+    // unread socket does not answer pings.
+    let srv =
+        TestServer::start_with(&["--group-member-limit", "300", "--ws-timeout-ms", "120000"]).await;
     let (users, gid, _) = group_of(&srv, 203).await;
     let watchers = &users[200..203];
     let mut sockets = Vec::new();
