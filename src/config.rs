@@ -148,6 +148,14 @@ pub struct Config {
         value_parser = parse_vapid_subject
     )]
     pub vapid_subject: String,
+    /// JSON file with the `RTCConfiguration` (`iceServers`, ...) handed to
+    /// clients as `isUser`'s `peer`; read at start. Unset: `peer` is `null`.
+    #[arg(long, env = "KIRIMIN_PEER_CONFIG")]
+    pub peer_config: Option<PathBuf>,
+
+    /// Seconds a call may ring unanswered before the server ends it (0 = never).
+    #[arg(long, env = "KIRIMIN_CALL_RING_TIMEOUT", default_value_t = 60)]
+    pub call_ring_timeout: u64,
 
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "KIRIMIN_WORKERS")]
@@ -175,6 +183,27 @@ impl Config {
     /// Silence after which a socket is dropped.
     pub fn ws_timeout(&self) -> Duration {
         Duration::from_millis(self.ws_timeout_ms.max(20))
+    }
+
+    /// The JSON of `--peer-config` (`null` when unset). A file that cannot
+    /// be read or is not a JSON object is an error naming the flag.
+    pub fn load_peer_config(&self) -> Result<serde_json::Value, String> {
+        let Some(path) = &self.peer_config else {
+            return Ok(serde_json::Value::Null);
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--peer-config {}: cannot read: {e}", path.display()))?;
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(value) if value.is_object() => Ok(value),
+            Ok(_) => Err(format!(
+                "--peer-config {}: not a JSON object (an RTCConfiguration)",
+                path.display()
+            )),
+            Err(e) => Err(format!(
+                "--peer-config {}: invalid JSON: {e}",
+                path.display()
+            )),
+        }
     }
 
     /// Defaults with a given data dir and no environment, for tests and tools.

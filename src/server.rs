@@ -56,6 +56,7 @@ impl RunningServer {
 pub async fn start(config: Config) -> Result<RunningServer, String> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
+    let peer = config.load_peer_config()?;
     let url = config.database_url();
     let subject = config.vapid_subject.clone();
     let (pool, vapid) = web::block(move || {
@@ -67,6 +68,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     })
     .await
     .map_err(|e| e.to_string())??;
+    end_leftover_calls(&pool).await?;
     let listener =
         TcpListener::bind(config.bind).map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -86,6 +88,8 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         global: Default::default(),
         mailer,
         writer: crate::db::writer::Writer::new(config.database_url()),
+        calls: Default::default(),
+        peer,
         pool,
         config,
     });
@@ -128,6 +132,18 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
 /// commands and request parsing each keep some.
 fn group_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+}
+
+/// Calls still live in the database were cut off by a stop: they end now.
+async fn end_leftover_calls(pool: &crate::db::Pool) -> Result<(), String> {
+    let now = crate::ids::now_ms();
+    let ended = crate::db::write(pool, move |c| crate::chat::calls::end_leftovers(c, now))
+        .await
+        .map_err(|e| format!("cannot end calls left over: {e}"))?;
+    if ended > 0 {
+        tracing::info!(ended, "ended calls left over from the last run");
+    }
+    Ok(())
 }
 
 fn spawn_housekeeping(state: web::Data<AppState>, stopped: Arc<AtomicBool>) {

@@ -28,4 +28,8 @@ pub struct AppState {
     pub push: crate::push::Pusher,
     /// `host:port` handed to clients as `socket.host`.
     pub public_host: String,
+    /// Live calls (API.md section 9).
+    pub calls: crate::realtime::call_book::CallBook,
+    /// `isUser`'s `peer`: the JSON of `--peer-config`, or `null`.
+    pub peer: serde_json::Value,
 }

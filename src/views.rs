@@ -73,11 +73,16 @@ pub fn direct_room(other: &User) -> Value {
 
 /// The message object; `reads` says how far each member has read the room.
 pub fn message_object(m: &crate::db::messages::MessageRow, reads: &[(String, i64)]) -> Value {
-    let readers: Vec<&str> = reads
-        .iter()
-        .filter(|(user, last)| *last >= m.n && *user != m.user_id)
-        .map(|(user, _)| user.as_str())
-        .collect();
+    let readers: Vec<&str> = if m.kind == "call" {
+        // A call message is the record of a call both took part in.
+        call_readers(m)
+    } else {
+        reads
+            .iter()
+            .filter(|(user, last)| *last >= m.n && *user != m.user_id)
+            .map(|(user, _)| user.as_str())
+            .collect()
+    };
     json!({
         "id": m.id,
         "userid": m.user_id,
@@ -88,6 +93,30 @@ pub fn message_object(m: &crate::db::messages::MessageRow, reads: &[(String, i64
         "edited": m.edited,
         "source": m.source,
         "readers": readers,
-        "duration": m.duration,
+        "duration": m.duration.map(duration),
     })
+}
+
+/// A duration as JSON: whole numbers (call durations, `-2` ringing) without a
+/// fraction, as clients compare them with integers.
+fn duration(d: f64) -> Value {
+    if d.fract() == 0.0 && d.abs() < 9.0e15 {
+        Value::from(d as i64)
+    } else {
+        Value::from(d)
+    }
+}
+
+/// The callee of a call message: the user of its one-to-one chat
+/// (`user:<a>:<b>`) who is not the author.
+fn call_readers(m: &crate::db::messages::MessageRow) -> Vec<&str> {
+    m.room
+        .strip_prefix("user:")
+        .map(|pair| {
+            pair.split(':')
+                .filter(|id| *id != m.user_id)
+                .take(1)
+                .collect()
+        })
+        .unwrap_or_default()
 }

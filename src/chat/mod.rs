@@ -2,6 +2,7 @@
 //! operations on them (`ops`). Group chats run these inside the group's actor;
 //! one-to-one chats run them directly and fan out through the hub.
 
+pub mod calls;
 pub mod direct;
 pub mod draft;
 pub mod global;

@@ -109,7 +109,12 @@ pub fn partner(conn: &mut DbConn, room: &Room) -> Result<Option<db::users::User>
 }
 
 /// Room objects and members of a chat, as `me` sees them.
-fn context(conn: &mut DbConn, room: &Room, me: &str, chat: Value) -> Result<Posted, ApiError> {
+pub(crate) fn context(
+    conn: &mut DbConn,
+    room: &Room,
+    me: &str,
+    chat: Value,
+) -> Result<Posted, ApiError> {
     match room {
         Room::Group(gid) => {
             let group =
@@ -160,7 +165,7 @@ fn context(conn: &mut DbConn, room: &Room, me: &str, chat: Value) -> Result<Post
     }
 }
 
-fn object(conn: &mut DbConn, room: &Room, row: &MessageRow) -> Result<Value, ApiError> {
+pub(crate) fn object(conn: &mut DbConn, room: &Room, row: &MessageRow) -> Result<Value, ApiError> {
     let reads = reads_of(conn, room)?;
     Ok(views::message_object(row, &reads))
 }
@@ -260,6 +265,10 @@ pub fn edit(
     let row = messages::find(conn, &key, id)?
         .filter(|m| m.kind != "deleted")
         .ok_or_else(not_found)?;
+    if row.kind == "call" {
+        // The record of a call is the server's, not its author's text.
+        return Err(ApiError::new(404, "MSG_EDIT_OTHER"));
+    }
     if row.user_id != me {
         return Err(ApiError::new(404, "MSG_NOT_OWNER"));
     }

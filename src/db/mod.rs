@@ -3,6 +3,7 @@
 //! Everything here is blocking Diesel code; callers reach it through [`run`],
 //! which moves the work onto the blocking thread pool.
 
+pub mod calls;
 pub mod direct;
 pub mod fault;
 pub mod friends;

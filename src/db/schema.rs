@@ -161,3 +161,16 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    calls (id) {
+        id -> Text,
+        caller_id -> Text,
+        callee_id -> Text,
+        video -> Integer,
+        started_at -> BigInt,
+        answered_at -> Nullable<BigInt>,
+        ended_at -> Nullable<BigInt>,
+        duration -> Nullable<Double>,
+    }
+}

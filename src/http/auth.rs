@@ -83,6 +83,7 @@ async fn is_user(state: web::Data<AppState>, CurrentUser(user): CurrentUser) -> 
         "socket": { "id": socket_id, "host": state.public_host },
         "c": chats,
         "publicKey": state.push.public_key(),
+        "peer": state.peer,
         "v": DATA_VERSION,
     })))
 }

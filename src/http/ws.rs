@@ -42,10 +42,14 @@ async fn socket(
     if !is_upgrade(&req) {
         return Err(ApiError::bad_request());
     }
-    ws::WsResponseBuilder::new(WsSession::new(user, state.clone()), &req, stream)
-        .frame_size(MAX_CLIENT_FRAME)
-        .start()
-        .map_err(|_| ApiError::bad_request())
+    ws::WsResponseBuilder::new(
+        WsSession::new(user, id.to_string(), state.clone()),
+        &req,
+        stream,
+    )
+    .frame_size(MAX_CLIENT_FRAME)
+    .start()
+    .map_err(|_| ApiError::bad_request())
 }
 
 /// `/`: a WebSocket upgrade (older clients), otherwise the web client.

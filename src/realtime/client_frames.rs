@@ -5,6 +5,7 @@ use actix_web::web;
 use serde::Deserialize;
 
 use crate::chat::{direct, Room};
+use crate::realtime::calls;
 use crate::realtime::group_chat::GroupRead;
 use crate::realtime::registry::ask;
 use crate::state::AppState;
@@ -22,8 +23,9 @@ struct ClientFrame {
     postid: Option<serde_json::Value>,
 }
 
-/// Handles one text frame from `user`.
-pub fn handle(state: &web::Data<AppState>, user: &str, text: &str) {
+/// Handles one text frame from `user`'s socket `sid`, which connected with
+/// the socket id `socket_id`.
+pub fn handle(state: &web::Data<AppState>, user: &str, sid: u64, socket_id: &str, text: &str) {
     let Ok(frame) = serde_json::from_str::<ClientFrame>(text) else {
         tracing::debug!(user, "ignoring a malformed client frame");
         return;
@@ -33,6 +35,14 @@ pub fn handle(state: &web::Data<AppState>, user: &str, text: &str) {
     }
     match frame.kind.as_str() {
         "readAllMessages" => read_all(state, user, frame),
+        kind if calls::FRAME_TYPES.contains(&kind) => {
+            let origin = calls::Origin {
+                user: user.to_string(),
+                sid,
+                socket_id: socket_id.to_string(),
+            };
+            calls::handle(state, &origin, kind, text);
+        }
         "postlike" | "postunlike" => crate::posts::likes::handle(
             state,
             user,

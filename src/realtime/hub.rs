@@ -79,6 +79,16 @@ impl Hub {
         }
     }
 
+    /// Pushes `frame` to the socket `sid` of `user` only.
+    pub fn send_to_socket(&self, user: &str, sid: u64, frame: &Frame) {
+        let handle = self.sessions_of(user).into_iter().find(|h| h.sid == sid);
+        if let Some(handle) = handle {
+            if !handle.push(frame) {
+                self.unregister(user, sid);
+            }
+        }
+    }
+
     /// Pushes `frame` to every live socket except those of `except`; returns
     /// how many sockets took it. The map is only read while pushing (a push
     /// never waits); sockets found gone or too slow are removed afterwards.

@@ -1,6 +1,8 @@
 //! Live connections: WebSocket sessions, the hub of users' sockets, group
 //! actors and their registry, and the signal format.
 
+pub mod call_book;
+pub mod calls;
 pub mod client_frames;
 pub mod global;
 pub mod group;

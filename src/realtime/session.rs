@@ -56,17 +56,20 @@ pub struct Unsubscribed(pub String);
 pub struct WsSession {
     sid: u64,
     user: String,
+    /// The socket id from `isUser` this socket connected with.
+    socket_id: String,
     state: web::Data<AppState>,
     last_seen: Instant,
     groups: HashSet<String>,
 }
 
 impl WsSession {
-    pub fn new(user: String, state: web::Data<AppState>) -> Self {
+    pub fn new(user: String, socket_id: String, state: web::Data<AppState>) -> Self {
         let sid = state.hub.next_sid();
         Self {
             sid,
             user,
+            socket_id,
             state,
             last_seen: Instant::now(),
             groups: HashSet::new(),
@@ -116,6 +119,7 @@ impl Actor for WsSession {
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
         self.state.hub.unregister(&self.user, self.sid);
+        super::calls::socket_closed(&self.state, &self.user, self.sid);
         for gid in self.groups.drain() {
             registry::detach(&self.state, &gid, &self.user, self.sid);
         }
@@ -164,7 +168,13 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for WsSession {
         match item {
             Ok(ws::Message::Ping(data)) => ctx.pong(&data),
             Ok(ws::Message::Text(text)) => {
-                super::client_frames::handle(&self.state, &self.user, text.as_ref());
+                super::client_frames::handle(
+                    &self.state,
+                    &self.user,
+                    self.sid,
+                    &self.socket_id,
+                    text.as_ref(),
+                );
             }
             Ok(ws::Message::Close(reason)) => {
                 ctx.close(reason);

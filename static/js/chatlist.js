@@ -2,6 +2,7 @@
 
 import { $, h, fill } from './dom.js';
 import { state, nameOf, unreadCount } from './state.js';
+import { callText } from './message.js';
 import { GLOBAL_KEY, isGlobal } from './global.js';
 
 /** One-line preview of a message. */
@@ -10,6 +11,7 @@ export function preview(chat, msg) {
   const who = msg.userid === state.me?.id ? 'You' : nameOf(chat, msg.userid);
   if (msg.type === 'deleted') return `${who}: message deleted`;
   if (msg.type === 'image') return `${who}: 🖼 image${msg.text ? ` ${msg.text}` : ''}`;
+  if (msg.type === 'call') return callText(msg);
   if (msg.type !== 'text') return `${who}: ${msg.type}`;
   return `${who}: ${msg.text}`;
 }

@@ -7,10 +7,21 @@ import { isGlobal } from './global.js';
 /** Edits are allowed for 15 minutes after sending (the server's rule). */
 export const EDIT_WINDOW_MS = 15 * 60 * 1000;
 
+/** What a call message says: ringing, declined, missed, or how long it lasted. */
+export function callText(msg) {
+  const ms = Number(msg.duration);
+  if (ms === -2) return '📞 Calling…';
+  if (ms === -1) return '📞 Call declined';
+  if (!(ms > 0)) return '📞 Missed call';
+  const s = Math.round(ms / 1000);
+  return `📞 Call · ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
 /** Short text of a message for quotes and the reply bar. */
 export function snippet(msg) {
   if (!msg) return 'an older message';
   if (msg.type === 'deleted') return 'message deleted';
+  if (msg.type === 'call') return callText(msg);
   if (msg.type === 'image') return msg.text ? `🖼 ${msg.text}` : '🖼 image';
   if (msg.type !== 'text') return msg.type;
   return msg.text;
@@ -51,6 +62,7 @@ export function renderMessage(chat, msg, actions) {
 
   let body;
   if (deleted) body = h('div', { class: 'text', text: 'This message was deleted.' });
+  else if (msg.type === 'call') body = h('div', { class: 'text call', text: callText(msg) });
   else if (msg.type === 'image' && msg.source) {
     body = h('div', {},
       h('img', { class: 'media', src: mediaUrl(chat, msg), alt: msg.text || 'image', loading: 'lazy' }),

@@ -370,6 +370,17 @@ impl WsClient {
             .expect("frame sent");
     }
 
+    /// Sends text frames in one write, so the server reads them together.
+    pub async fn send_texts(&mut self, texts: &[String]) {
+        for text in texts {
+            self.framed
+                .feed(Message::Text(text.clone().into()))
+                .await
+                .expect("frame queued");
+        }
+        self.framed.flush().await.expect("frames sent");
+    }
+
     /// Closes the socket from the client side.
     pub async fn close(mut self) {
         let _ = self.framed.send(Message::Close(None)).await;

@@ -5,6 +5,8 @@ mod common;
 
 mod accounts;
 mod auth;
+mod calls;
+mod calls_end;
 mod chat;
 mod chat_signals;
 mod global;
