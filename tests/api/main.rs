@@ -2,6 +2,7 @@
 //! talks to it over real HTTP and WebSocket connections.
 
 mod common;
+mod process;
 
 mod accounts;
 mod auth;
@@ -9,6 +10,7 @@ mod chat;
 mod chat_signals;
 mod groups;
 mod kick;
+mod startup;
 mod transport;
 mod webclient;
 mod websocket;
