@@ -61,14 +61,17 @@ impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for Body<T, 
     }
 }
 
-/// Parses a body, treating an empty one as `{}`.
+/// Parses a body, treating an empty one as `{}`. Anything but a JSON object
+/// (`[]`, `"x"`, `3`) and any invalid UTF-8, even in a field nobody reads,
+/// answers `400 BAD_REQUEST`.
 fn parse<T: DeserializeOwned>(buf: &[u8]) -> Result<T, ApiError> {
-    let text = if buf.iter().all(u8::is_ascii_whitespace) {
-        &b"{}"[..]
-    } else {
-        buf
+    let Some(first) = buf.iter().find(|b| !b.is_ascii_whitespace()) else {
+        return serde_json::from_slice(b"{}").map_err(|_| ApiError::bad_request());
     };
-    serde_json::from_slice(text).map_err(|_| ApiError::bad_request())
+    if *first != b'{' || std::str::from_utf8(buf).is_err() {
+        return Err(ApiError::bad_request());
+    }
+    serde_json::from_slice(buf).map_err(|_| ApiError::bad_request())
 }
 
 /// A request without required fields, for endpoints whose body is `{}`.

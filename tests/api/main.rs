@@ -9,6 +9,7 @@ mod auth;
 mod chat;
 mod chat_signals;
 mod groups;
+mod hygiene;
 mod kick;
 mod startup;
 mod transport;
