@@ -16,6 +16,7 @@ pub mod realtime;
 pub mod rooms;
 pub mod server;
 pub mod state;
+pub mod text;
 pub mod views;
 
 pub use config::Config;
