@@ -81,9 +81,13 @@ async fn is_user(state: web::Data<AppState>, CurrentUser(user): CurrentUser) -> 
     })))
 }
 
-async fn logout(req: HttpRequest, state: web::Data<AppState>, _user: CurrentUser) -> ApiResult {
+async fn logout(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -> ApiResult {
     if let Some(token) = identity_of(&req).token {
         state.sessions.destroy(&state.pool, &token).await?;
+        // Sockets opened under this session stop receiving anything now.
+        state
+            .hub
+            .close_session(&user.0, &crate::ids::sha256_hex(&token));
     }
     Ok(HttpResponse::Found()
         .insert_header((header::LOCATION, "/app"))

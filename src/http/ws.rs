@@ -32,7 +32,10 @@ async fn socket(
     stream: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = identity_of(&req).user.ok_or_else(ApiError::unauthorized)?;
+    let identity = identity_of(&req);
+    let (Some(user), Some(session)) = (identity.user, identity.session) else {
+        return Err(ApiError::unauthorized());
+    };
     let query = web::Query::<SocketQuery>::from_query(req.query_string())
         .map_err(|_| ApiError::unauthorized())?;
     let id = query.id.as_deref().unwrap_or("");
@@ -42,7 +45,7 @@ async fn socket(
     if !is_upgrade(&req) {
         return Err(ApiError::bad_request());
     }
-    ws::WsResponseBuilder::new(WsSession::new(user, state.clone()), &req, stream)
+    ws::WsResponseBuilder::new(WsSession::new(user, session, state.clone()), &req, stream)
         .frame_size(MAX_CLIENT_FRAME)
         .start()
         .map_err(|_| ApiError::bad_request())

@@ -387,6 +387,11 @@ impl WsClient {
             .expect("frame sent");
     }
 
+    /// Sends any WebSocket message (continuation frames, pings).
+    pub async fn send_message(&mut self, msg: Message) {
+        self.framed.send(msg).await.expect("frame sent");
+    }
+
     /// Closes the socket from the client side.
     pub async fn close(mut self) {
         let _ = self.framed.send(Message::Close(None)).await;
