@@ -18,7 +18,7 @@ use crate::http;
 use crate::realtime::{hub::Hub, registry::GroupRegistry, socket_ids::SocketIds};
 use crate::state::AppState;
 
-/// How often expired sessions, socket ids and idle rate buckets are dropped.
+/// How often expired sessions and idle rate buckets are dropped.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
 
 /// A server that is accepting requests.
@@ -54,9 +54,13 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
     let url = config.database_url();
-    let pool = web::block(move || crate::db::open(&url))
-        .await
-        .map_err(|e| e.to_string())??;
+    let (pool, socket_key) = web::block(move || {
+        let pool = crate::db::open(&url)?;
+        let key = socket_id_key(&pool)?;
+        Ok::<_, String>((pool, key))
+    })
+    .await
+    .map_err(|e| e.to_string())??;
     let listener =
         TcpListener::bind(config.bind).map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -71,7 +75,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         sessions: SessionStore::default(),
         hub: Hub::default(),
         groups: GroupRegistry::default(),
-        socket_ids: SocketIds::default(),
+        socket_ids: SocketIds::new(&socket_key),
         mailer,
         writer: crate::db::writer::Writer::new(pool.clone()),
         pool,
@@ -112,6 +116,19 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     })
 }
 
+/// The key that signs socket ids, shared through the database.
+fn socket_id_key(pool: &crate::db::Pool) -> Result<Vec<u8>, String> {
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let fresh = crate::ids::random_hex(32);
+    let hex_key = crate::db::secrets::get_or_create(
+        &mut conn,
+        crate::realtime::socket_ids::SECRET_NAME,
+        &fresh,
+    )
+    .map_err(|e| format!("cannot read the socket id key: {e}"))?;
+    hex::decode(hex_key).map_err(|e| format!("socket id key is not hex: {e}"))
+}
+
 fn spawn_housekeeping(state: web::Data<AppState>, stopped: Arc<AtomicBool>) {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(HOUSEKEEPING_EVERY);
@@ -120,7 +137,6 @@ fn spawn_housekeeping(state: web::Data<AppState>, stopped: Arc<AtomicBool>) {
             if stopped.load(Ordering::Relaxed) {
                 break;
             }
-            state.socket_ids.prune();
             if let Some(limiter) = &state.limiter {
                 limiter.prune();
             }

@@ -9,6 +9,7 @@ pub mod groups;
 pub mod login_codes;
 pub mod messages;
 pub mod schema;
+pub mod secrets;
 pub mod sessions;
 pub mod users;
 pub mod writer;

@@ -114,3 +114,11 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+// Hardening (issue 11): secrets shared by every node using this database.
+diesel::table! {
+    server_secrets (name) {
+        name -> Text,
+        value -> Text,
+    }
+}

@@ -53,8 +53,17 @@ async fn verify(state: web::Data<AppState>, Body(body): Body<Verify>) -> ApiResu
     Ok(resp)
 }
 
-async fn is_user(state: web::Data<AppState>, CurrentUser(user): CurrentUser) -> ApiResult {
-    let socket_id = state.socket_ids.issue(&user);
+async fn is_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult {
+    let session = identity_of(&req)
+        .session
+        .ok_or_else(ApiError::unauthorized)?;
+    let socket_id = state
+        .socket_ids
+        .issue(&user, &session.hash, session.expires_ms);
     let uid = user.clone();
     let (me, chats) = db::run(&state.pool, move |c| {
         let me = db::users::find(c, &uid)?.ok_or_else(ApiError::unauthorized)?;

@@ -39,7 +39,7 @@ async fn socket(
     let query = web::Query::<SocketQuery>::from_query(req.query_string())
         .map_err(|_| ApiError::unauthorized())?;
     let id = query.id.as_deref().unwrap_or("");
-    if !state.socket_ids.admits(id, &user) {
+    if !state.socket_ids.admits(id, &user, &session.hash) {
         return Err(ApiError::unauthorized());
     }
     if !is_upgrade(&req) {

@@ -147,3 +147,53 @@ async fn a_message_in_continuation_frames_is_processed() {
     assert_eq!(signal["roomid"], json!(gid));
     assert_eq!(signal["from"], json!(member.id));
 }
+
+async fn socket_id(user: &crate::common::TestUser) -> String {
+    user.is_user().await["socket"]["id"]
+        .as_str()
+        .expect("socket id")
+        .to_string()
+}
+
+#[actix_web::test]
+async fn socket_ids_are_signed_fresh_and_survive_a_restart() {
+    let mut srv = TestServer::start().await;
+    let user = srv.sign_in("signed@example.com").await;
+    let other_session = srv.sign_in("signed@example.com").await;
+    let (first, second) = (socket_id(&user).await, socket_id(&user).await);
+    assert_ne!(first, second, "every isUser issues a fresh id");
+
+    // Stateless: an id issued before a restart still admits its session.
+    srv.restart().await;
+    let sock = user
+        .socket_at(&format!("/socket?id={first}"))
+        .await
+        .expect("id from before the restart admits");
+    sock.close().await;
+
+    // Not for another session of the same user, and not when tampered with.
+    assert_eq!(
+        other_session
+            .socket_at(&format!("/socket?id={first}"))
+            .await
+            .err(),
+        Some(401)
+    );
+    let parts: Vec<&str> = second.split('.').collect();
+    assert_eq!(parts.len(), 4, "{second}");
+    let later: i64 = parts[1].parse::<i64>().expect("expiry") + 86_400_000;
+    let forged = [
+        format!("{}.{later}.{}.{}", parts[0], parts[2], parts[3]),
+        format!("1{}", second),
+        second.replace(parts[3], &"0".repeat(parts[3].len())),
+        second[..second.len() - 1].to_string(),
+        "..".to_string(),
+    ];
+    for id in forged {
+        assert_eq!(
+            user.socket_at(&format!("/socket?id={id}")).await.err(),
+            Some(401),
+            "{id}"
+        );
+    }
+}
