@@ -158,6 +158,21 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub session_days: u64,
 
+    /// Milliseconds a client has to send a whole request body; slower ones get `408`.
+    #[arg(long, env = "KIRIMIN_REQUEST_TIMEOUT_MS", default_value_t = 60_000,
+          value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
+    pub request_timeout_ms: u64,
+
+    /// Open connections one IP address may hold (0 = no cap). Behind a
+    /// reverse proxy every client shares the proxy's address: raise it or use 0.
+    #[arg(long, env = "KIRIMIN_MAX_CONNECTIONS_PER_IP", default_value_t = 256)]
+    pub max_connections_per_ip: usize,
+
+    /// Live WebSockets one user may hold (tabs and devices).
+    #[arg(long, env = "KIRIMIN_MAX_SOCKETS_PER_USER", default_value_t = 16,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_sockets_per_user: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "KIRIMIN_WORKERS", value_parser = workers)]
     pub workers: Option<usize>,
@@ -197,6 +212,11 @@ impl Config {
                 .to_string_lossy()
                 .into_owned(),
         }
+    }
+
+    /// Time a client has to send a request body.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
     }
 
     /// Interval between server pings.

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod auth;
 pub mod chat;
 pub mod config;
+pub mod conn_limit;
 pub mod db;
 pub mod error;
 pub mod files;

@@ -86,6 +86,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let app_state = state.clone();
+    let conn_limit = crate::conn_limit::ConnLimit::new(state.config.max_connections_per_ip);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(app_state.clone())
@@ -94,7 +95,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
             .wrap(from_fn(identify))
             .wrap(from_fn(http::guard::envelope))
     })
-    .on_connect(disable_nagle)
+    .on_connect(move |conn, ext| crate::conn_limit::on_connect(&conn_limit, conn, ext))
     .workers(workers)
     .backlog(4096)
     .max_connection_rate(2048)
@@ -145,15 +146,4 @@ fn spawn_housekeeping(state: web::Data<AppState>, stopped: Arc<AtomicBool>) {
             }
         }
     });
-}
-
-/// Signals and answers are small writes that must leave at once: without
-/// `TCP_NODELAY` a frame written while the previous one is unacknowledged
-/// waits for the peer's delayed ACK (about 40 ms on Linux).
-fn disable_nagle(conn: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
-    if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!("TCP_NODELAY not set: {e}");
-        }
-    }
 }

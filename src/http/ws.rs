@@ -45,6 +45,9 @@ async fn socket(
     if !is_upgrade(&req) {
         return Err(ApiError::bad_request());
     }
+    if state.hub.sockets_of(&user) as u64 >= state.config.max_sockets_per_user {
+        return Err(ApiError::new(429, "TO_MANY_REQUEST"));
+    }
     ws::WsResponseBuilder::new(WsSession::new(user, session, state.clone()), &req, stream)
         .frame_size(MAX_CLIENT_FRAME)
         .start()

@@ -11,6 +11,7 @@ mod chat_signals;
 mod groups;
 mod hygiene;
 mod kick;
+mod limits;
 mod sockets;
 mod startup;
 mod transport;
