@@ -8,6 +8,7 @@ pub mod auth;
 pub mod chat;
 pub mod config;
 pub mod conn_limit;
+pub mod data_dir;
 pub mod db;
 pub mod error;
 pub mod files;

@@ -14,6 +14,7 @@ async fn main() -> std::process::ExitCode {
         Err(code) => return code,
     };
     init_logging();
+    let signal = shutdown_signal();
     if config.dev_expose_otp {
         tracing::warn!("!!! --dev-expose-otp is ON: sign-in codes are returned in API responses. Never use this in production. !!!");
     }
@@ -25,13 +26,38 @@ async fn main() -> std::process::ExitCode {
         }
     };
     tracing::info!("kirimin listening on http://{}", server.addr);
-    if server.state.mailer.is_log() {
-        tracing::info!("no SMTP configured: sign-in codes are written to this log");
-    }
-    wait_for_signal().await;
+    log_setup(&server);
+    signal.await;
     tracing::info!("shutting down");
     server.stop().await;
+    tracing::info!("kirimin stopped");
     std::process::ExitCode::SUCCESS
+}
+
+/// Where everything is: data directory, database, web client; and what to fix.
+fn log_setup(server: &kirimin::RunningServer) {
+    let config = &server.state.config;
+    let data_dir = std::path::absolute(&config.data_dir).unwrap_or(config.data_dir.clone());
+    tracing::info!("data directory: {}", data_dir.display());
+    let db = config.database_url();
+    let db_path = std::path::absolute(&db).unwrap_or(db.clone().into());
+    match &config.database_url {
+        Some(url) if url.contains("://") || url.starts_with("file:") => {
+            tracing::info!("database: SQLite {}", kirimin::config::redact_url(url))
+        }
+        _ => tracing::info!("database: SQLite file {}", db_path.display()),
+    }
+    tracing::info!("web client: http://{}/app", server.state.public_host);
+    if config.public_host.is_none() && config.bind.ip().is_unspecified() {
+        tracing::warn!(
+            "listening on {} without --public-host: clients will be handed `{}` as socket.host and cannot connect; set --public-host to the address clients use",
+            config.bind,
+            server.state.public_host
+        );
+    }
+    if server.state.mailer.is_log() {
+        tracing::info!("no SMTP configured: sign-in codes are written to this log at level INFO");
+    }
 }
 
 /// Parses and checks the flags. `--help`/`--version` print and end with
@@ -75,25 +101,33 @@ fn init_logging() {
         .init();
 }
 
-async fn wait_for_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
+/// Installs the SIGTERM and SIGINT handlers now, so a signal that comes
+/// while the server starts is not lost, and returns a future that ends on the
+/// first of them.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).ok();
+    let mut int = signal(SignalKind::interrupt()).ok();
+    async move {
+        let term = async {
+            match term.as_mut() {
+                Some(s) => {
+                    s.recv().await;
                 }
-            };
+                None => std::future::pending().await,
+            }
+        };
+        let int = async {
+            match int.as_mut() {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+            _ = term => {}
+            _ = int => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
     }
 }

@@ -29,6 +29,8 @@ pub struct RunningServer {
     pub state: web::Data<AppState>,
     handle: ServerHandle,
     stopped: Arc<AtomicBool>,
+    /// The data directory stays locked while the server runs.
+    _lock: crate::data_dir::DataDirLock,
     task: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -51,8 +53,7 @@ impl RunningServer {
 
 /// Opens the database (creating the data dir), binds, and starts serving.
 pub async fn start(config: Config) -> Result<RunningServer, String> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
+    let lock = crate::data_dir::DataDirLock::acquire(&config.data_dir)?;
     let url = config.database_url();
     let (pool, socket_key) = web::block(move || {
         let pool = crate::db::open(&url)?;
@@ -114,6 +115,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         handle,
         stopped,
         task,
+        _lock: lock,
     })
 }
 

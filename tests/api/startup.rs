@@ -85,3 +85,96 @@ fn nonsense_values_stop_the_server_with_one_line_naming_the_flag() {
         assert!(!text.contains("secret"), "a password in the output: {text}");
     }
 }
+
+#[test]
+fn an_unusable_data_dir_or_database_fails_at_once_naming_the_path() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"not a directory").expect("file");
+    let data_under_file = file.join("data");
+    let data_under_file = data_under_file.to_string_lossy().into_owned();
+    let good_data = dir.path().join("data").to_string_lossy().into_owned();
+    let db_is_dir = dir.path().to_string_lossy().into_owned();
+    let db_under_file = file.join("kirimin.db").to_string_lossy().into_owned();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--data-dir", &data_under_file], &data_under_file),
+        (
+            vec!["--data-dir", &good_data, "--database-url", &db_is_dir],
+            &db_is_dir,
+        ),
+        (
+            vec!["--data-dir", &good_data, "--database-url", &db_under_file],
+            &db_under_file,
+        ),
+    ];
+    for (args, path) in cases {
+        let mut all = vec!["--bind", "127.0.0.1:0"];
+        all.extend(args.iter().copied());
+        let (code, lines) = refused(&all, &[]);
+        let text = lines.join("\n");
+        assert_ne!(code, 0, "{text}");
+        assert_eq!(lines.len(), 1, "one line, not retries: {text}");
+        assert!(text.contains(path), "names {path}: {text}");
+    }
+}
+
+#[actix_web::test]
+async fn startup_says_where_everything_is_and_shutdown_says_stopped() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let data = data.to_string_lossy().into_owned();
+    let mut proc = Proc::spawn(command(&["--bind", "127.0.0.1:0", "--data-dir", &data]));
+    let base = proc.base();
+    proc.wait_for(&format!("data directory: {data}"));
+    proc.wait_for(&format!("database: SQLite file {data}/kirimin.db"));
+    proc.wait_for(&format!("web client: {base}/app"));
+    proc.wait_for("sign-in codes are written to this log at level INFO");
+    request(&base, "GET", "/healthz", None, None, true)
+        .await
+        .assert_ok();
+
+    // A second server on the same data directory refuses to start.
+    let (code, lines) = refused(&["--bind", "127.0.0.1:0", "--data-dir", &data], &[]);
+    let text = lines.join("\n");
+    assert_ne!(code, 0, "{text}");
+    assert!(text.contains("already using the data directory"), "{text}");
+    assert!(text.contains(&data), "{text}");
+
+    let (status, lines) = proc.terminate();
+    assert!(status.success(), "{status:?}");
+    let last = lines.last().cloned().unwrap_or_default();
+    assert!(last.contains("stopped"), "last line: {last:?}");
+    // Output to a pipe carries no colour codes.
+    let all = lines.join("\n");
+    assert!(
+        !all.contains('\u{1b}'),
+        "colour codes in piped logs: {all:?}"
+    );
+    assert!(!all.contains("0.0.0.0"), "{all}");
+}
+
+#[test]
+fn binding_every_address_without_a_public_host_warns() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().to_string_lossy().into_owned();
+    let mut proc = Proc::spawn(command(&["--bind", "0.0.0.0:0", "--data-dir", &data]));
+    let line = proc.wait_for("without --public-host");
+    assert!(line.contains("WARN"), "{line}");
+    assert!(line.contains("0.0.0.0"), "{line}");
+    let (status, _) = proc.terminate();
+    assert!(status.success());
+}
+
+#[test]
+fn no_color_set_gives_plain_logs() {
+    // Tests have no terminal, so this checks NO_COLOR alongside the pipe rule.
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().to_string_lossy().into_owned();
+    let mut cmd = command(&["--bind", "127.0.0.1:0", "--data-dir", &data]);
+    cmd.env("NO_COLOR", "1");
+    let mut proc = Proc::spawn(cmd);
+    proc.base();
+    let (status, lines) = proc.terminate();
+    assert!(status.success());
+    assert!(!lines.join("\n").contains('\u{1b}'));
+}
