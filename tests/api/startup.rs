@@ -40,11 +40,14 @@ async fn boolean_env_twins_take_1_and_0() {
     }
 }
 
+/// Flags, environment, and the flag the refusal must name.
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
 #[test]
 fn nonsense_values_stop_the_server_with_one_line_naming_the_flag() {
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().to_string_lossy().into_owned();
-    let cases: &[(&[&str], &[(&str, &str)], &str)] = &[
+    let cases: &[Case] = &[
         (&["--workers", "0"], &[], "--workers"),
         (&["--session-days", "0"], &[], "--session-days"),
         (&["--bind", "not-an-address"], &[], "--bind"),
