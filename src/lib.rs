@@ -14,6 +14,7 @@ pub mod error;
 pub mod files;
 pub mod http;
 pub mod ids;
+pub mod logging;
 pub mod realtime;
 pub mod rooms;
 pub mod server;

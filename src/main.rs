@@ -2,7 +2,6 @@
 
 use clap::Parser;
 use kirimin::Config;
-use tracing_subscriber::EnvFilter;
 
 /// Exit code of a start refused because of a flag (as clap uses).
 const EXIT_USAGE: u8 = 2;
@@ -13,7 +12,7 @@ async fn main() -> std::process::ExitCode {
         Ok(config) => config,
         Err(code) => return code,
     };
-    init_logging();
+    kirimin::logging::init();
     let signal = shutdown_signal();
     if config.dev_expose_otp {
         tracing::warn!("!!! --dev-expose-otp is ON: sign-in codes are returned in API responses. Never use this in production. !!!");
@@ -87,18 +86,6 @@ fn parse_flags() -> Result<Config, std::process::ExitCode> {
         return Err(std::process::ExitCode::from(EXIT_USAGE));
     }
     Ok(config)
-}
-
-/// `RUST_LOG` (default `info`); colours only on a terminal and without `NO_COLOR`.
-fn init_logging() {
-    use std::io::IsTerminal;
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_ansi(!no_color && std::io::stdout().is_terminal())
-        .init();
 }
 
 /// Installs the SIGTERM and SIGINT handlers now, so a signal that comes

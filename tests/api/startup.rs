@@ -181,3 +181,42 @@ fn no_color_set_gives_plain_logs() {
     assert!(status.success());
     assert!(!lines.join("\n").contains('\u{1b}'));
 }
+
+/// Sends raw bytes on a new connection; returns the answer's status line.
+fn raw_status(base: &str, bytes: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut stream =
+        std::net::TcpStream::connect(base.trim_start_matches("http://")).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(15)))
+        .expect("timeout");
+    let _ = stream.write_all(bytes);
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out);
+    String::from_utf8_lossy(&out)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn http_framing_errors_are_logged_below_error() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().to_string_lossy().into_owned();
+    let mut cmd = command(&["--bind", "127.0.0.1:0", "--data-dir", &data]);
+    cmd.env("RUST_LOG", "info,kirimin::http=debug");
+    let mut proc = Proc::spawn(cmd);
+    let base = proc.base();
+    let bad_length = b"POST /x/auth/sign-in HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}";
+    assert!(raw_status(&base, bad_length).starts_with("HTTP/1.1 400"));
+    let mut huge = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ".to_vec();
+    huge.extend(std::iter::repeat_n(b'a', 200_000));
+    huge.extend_from_slice(b"\r\n\r\n");
+    assert!(raw_status(&base, &huge).starts_with("HTTP/1.1 431"));
+    proc.wait_for("malformed request, connection closed");
+    let (status, lines) = proc.terminate();
+    assert!(status.success());
+    let errors: Vec<&String> = lines.iter().filter(|l| l.contains("ERROR")).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
