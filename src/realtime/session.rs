@@ -56,6 +56,11 @@ impl CloseSession {
         code: ws::CloseCode::Policy,
         reason: "session ended",
     };
+    /// The socket could not learn its user's rooms.
+    pub const UNAVAILABLE: Self = Self {
+        code: ws::CloseCode::Error,
+        reason: "try again",
+    };
     /// A message (continuation frames included) over the size limit.
     pub const TOO_BIG: Self = Self {
         code: ws::CloseCode::Size,
@@ -229,7 +234,7 @@ impl Actor for WsSession {
             }
             Err(e) => {
                 tracing::warn!(sid = act.sid, "socket could not load its rooms: {e}");
-                act.close_with(CloseSession::SHUTDOWN, ctx);
+                act.close_with(CloseSession::UNAVAILABLE, ctx);
             }
         }));
     }
