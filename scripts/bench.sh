@@ -50,7 +50,7 @@ trap cleanup EXIT
 
 ulimit -n "$(ulimit -Hn)"
 RUST_LOG=warn "$SERVER" --bind "127.0.0.1:$PORT" --data-dir "$DATA" \
-  --rate-limit off --dev-expose-otp \
+  --rate-limit off --dev-expose-otp --max-connections-per-ip 0 --max-sockets-per-user 100000 \
   --group-member-limit "$((FANOUT_MEMBERS + 10))" --group-own-limit 10 \
   --group-rename-cooldown 0 --username-cooldown 0 --displayname-cooldown 0 --bio-cooldown 0 \
   >"$OUT/server.log" 2>&1 &

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use clap::builder::BoolishValueParser;
 use clap::Parser;
 
 /// Token-bucket settings for the request rate limit.
@@ -59,13 +60,31 @@ fn parse_vapid_subject(s: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
+/// `--workers`: 1 to 1024 threads.
+fn workers(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=1024).contains(&n) => Ok(n),
+        _ => Err("expected a number of threads from 1 to 1024".into()),
+    }
+}
+
+/// `--public-host`: `host` or `host:port`, no scheme, path or spaces.
+fn public_host(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() || s.contains("://") || s.contains('/') || s.chars().any(char::is_whitespace) {
+        return Err("expected `host:port`, without scheme or path".into());
+    }
+    Ok(s.to_string())
+}
+
 /// Every setting of the server. Each flag has an environment twin.
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "kirimin",
     version,
     about = "Realtime chat server speaking the Kirimin API",
-    args_override_self = true
+    args_override_self = true,
+    allow_negative_numbers = true
 )]
 pub struct Config {
     /// Address to listen on.
@@ -81,7 +100,7 @@ pub struct Config {
     pub database_url: Option<String>,
 
     /// Public `host:port` handed to clients as `socket.host`; defaults to the bound address.
-    #[arg(long, env = "KIRIMIN_PUBLIC_HOST")]
+    #[arg(long, env = "KIRIMIN_PUBLIC_HOST", value_parser = public_host)]
     pub public_host: Option<String>,
 
     /// Request rate limit per user (per IP before sign-in): `off` or `RATE/BURST`.
@@ -89,7 +108,14 @@ pub struct Config {
     pub rate_limit: RateLimitSetting,
 
     /// Also return the sign-in code in the sign-in response. Development and load tests only.
-    #[arg(long, env = "KIRIMIN_DEV_EXPOSE_OTP")]
+    #[arg(
+        long,
+        env = "KIRIMIN_DEV_EXPOSE_OTP",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        default_value = "false",
+        value_parser = BoolishValueParser::new()
+    )]
     pub dev_expose_otp: bool,
 
     /// SMTP server for sign-in codes, e.g. `smtps://user:pass@smtp.example.com`. Unset: codes go to the log.
@@ -105,19 +131,23 @@ pub struct Config {
     pub smtp_from: String,
 
     /// Milliseconds between WebSocket pings.
-    #[arg(long, env = "KIRIMIN_WS_PING_MS", default_value_t = 5_000)]
+    #[arg(long, env = "KIRIMIN_WS_PING_MS", default_value_t = 5_000,
+          value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
     pub ws_ping_ms: u64,
 
     /// Milliseconds without any frame from a client after which its socket is dropped.
-    #[arg(long, env = "KIRIMIN_WS_TIMEOUT_MS", default_value_t = 15_000)]
+    #[arg(long, env = "KIRIMIN_WS_TIMEOUT_MS", default_value_t = 15_000,
+          value_parser = clap::value_parser!(u64).range(20..=86_400_000))]
     pub ws_timeout_ms: u64,
 
     /// Members per group, the owner included.
-    #[arg(long, env = "KIRIMIN_GROUP_MEMBER_LIMIT", default_value_t = 10)]
+    #[arg(long, env = "KIRIMIN_GROUP_MEMBER_LIMIT", default_value_t = 10,
+          value_parser = clap::value_parser!(i64).range(2..=100_000))]
     pub group_member_limit: i64,
 
     /// Groups one user may own.
-    #[arg(long, env = "KIRIMIN_GROUP_OWN_LIMIT", default_value_t = 2)]
+    #[arg(long, env = "KIRIMIN_GROUP_OWN_LIMIT", default_value_t = 2,
+          value_parser = clap::value_parser!(i64).range(0..=100_000))]
     pub group_own_limit: i64,
 
     /// Seconds between two renames of a group (0 turns the cooldown off).
@@ -137,7 +167,8 @@ pub struct Config {
     pub bio_cooldown: u64,
 
     /// Days a sign-in session lasts.
-    #[arg(long, env = "KIRIMIN_SESSION_DAYS", default_value_t = 30)]
+    #[arg(long, env = "KIRIMIN_SESSION_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub session_days: u64,
 
     /// Contact sent to push services in VAPID tokens: a `mailto:` or `https:` URI.
@@ -157,12 +188,50 @@ pub struct Config {
     #[arg(long, env = "KIRIMIN_CALL_RING_TIMEOUT", default_value_t = 60)]
     pub call_ring_timeout: u64,
 
+    /// Milliseconds a client has to send a whole request body; slower ones get `408`.
+    #[arg(long, env = "KIRIMIN_REQUEST_TIMEOUT_MS", default_value_t = 60_000,
+          value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
+    pub request_timeout_ms: u64,
+
+    /// Open connections one IP address may hold (0 = no cap). Behind a
+    /// reverse proxy every client shares the proxy's address: raise it or use 0.
+    #[arg(long, env = "KIRIMIN_MAX_CONNECTIONS_PER_IP", default_value_t = 256)]
+    pub max_connections_per_ip: usize,
+
+    /// Live WebSockets one user may hold (tabs and devices).
+    #[arg(long, env = "KIRIMIN_MAX_SOCKETS_PER_USER", default_value_t = 16,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_sockets_per_user: u64,
+
     /// HTTP worker threads (default: one per core).
-    #[arg(long, env = "KIRIMIN_WORKERS")]
+    #[arg(long, env = "KIRIMIN_WORKERS", value_parser = workers)]
     pub workers: Option<usize>,
 }
 
 impl Config {
+    /// Checks what single flags cannot: one line naming the flag on failure.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.ws_timeout_ms <= self.ws_ping_ms {
+            return Err(format!(
+                "--ws-timeout-ms ({}) must be greater than --ws-ping-ms ({})",
+                self.ws_timeout_ms, self.ws_ping_ms
+            ));
+        }
+        if let Some(url) = &self.database_url {
+            let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+            if url.trim().is_empty() || scheme.is_some_and(|s| s != "sqlite" && s != "file") {
+                return Err(format!(
+                    "--database-url: `{}` is not an SQLite file path (this build supports SQLite only)",
+                    crate::config::redact_url(url)
+                ));
+            }
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            return Err("--data-dir must not be empty".into());
+        }
+        Ok(())
+    }
+
     /// The database URL in force: the flag, or `kirimin.db` in the data dir.
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -173,6 +242,11 @@ impl Config {
                 .to_string_lossy()
                 .into_owned(),
         }
+    }
+
+    /// Time a client has to send a request body.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
     }
 
     /// Interval between server pings.
@@ -219,5 +293,20 @@ impl Config {
         ];
         args.extend(extra_args.iter().map(|s| s.to_string()));
         Config::try_parse_from(args)
+    }
+}
+
+/// A URL with any password replaced by `***`, for logs and errors.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (auth, host) = match rest.split_once('@') {
+        Some((auth, host)) if !auth.contains('/') => (auth, host),
+        _ => return url.to_string(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
     }
 }

@@ -19,7 +19,7 @@ use crate::push::{vapid::Vapid, Pusher};
 use crate::realtime::{hub::Hub, registry::GroupRegistry, socket_ids::SocketIds};
 use crate::state::AppState;
 
-/// How often expired sessions, socket ids and idle rate buckets are dropped.
+/// How often expired sessions and idle rate buckets are dropped.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
 
 /// A server that is accepting requests.
@@ -30,6 +30,8 @@ pub struct RunningServer {
     pub state: web::Data<AppState>,
     handle: ServerHandle,
     stopped: Arc<AtomicBool>,
+    /// The data directory stays locked while the server runs.
+    _lock: crate::data_dir::DataDirLock,
     task: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -54,17 +56,17 @@ impl RunningServer {
 
 /// Opens the database (creating the data dir), binds, and starts serving.
 pub async fn start(config: Config) -> Result<RunningServer, String> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
+    let lock = crate::data_dir::DataDirLock::acquire(&config.data_dir)?;
     let peer = config.load_peer_config()?;
     let url = config.database_url();
     let subject = config.vapid_subject.clone();
-    let (pool, vapid) = web::block(move || {
+    let (pool, vapid, socket_key) = web::block(move || {
         let pool = crate::db::open(&url)?;
+        let key = socket_id_key(&pool)?;
         let mut conn = pool.get().map_err(|e| e.to_string())?;
         let vapid =
             Vapid::load_or_create(&mut conn, &subject).map_err(|e| format!("VAPID key: {e}"))?;
-        Ok::<_, String>((pool, vapid))
+        Ok::<_, String>((pool, vapid, key))
     })
     .await
     .map_err(|e| e.to_string())??;
@@ -83,7 +85,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         sessions: SessionStore::default(),
         hub: Hub::default(),
         groups: GroupRegistry::new(group_threads()),
-        socket_ids: SocketIds::default(),
+        socket_ids: SocketIds::new(&socket_key),
         push: Pusher::new(vapid),
         global: Default::default(),
         mailer,
@@ -98,6 +100,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let app_state = state.clone();
+    let conn_limit = crate::conn_limit::ConnLimit::new(state.config.max_connections_per_ip);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(app_state.clone())
@@ -106,7 +109,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
             .wrap(from_fn(identify))
             .wrap(from_fn(http::guard::envelope))
     })
-    .on_connect(disable_nagle)
+    .on_connect(move |conn, ext| crate::conn_limit::on_connect(&conn_limit, conn, ext))
     .workers(workers)
     .backlog(4096)
     .max_connection_rate(2048)
@@ -125,6 +128,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         handle,
         stopped,
         task,
+        _lock: lock,
     })
 }
 
@@ -146,6 +150,19 @@ async fn end_leftover_calls(pool: &crate::db::Pool) -> Result<(), String> {
     Ok(())
 }
 
+/// The key that signs socket ids, shared through the database.
+fn socket_id_key(pool: &crate::db::Pool) -> Result<Vec<u8>, String> {
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let fresh = crate::ids::random_hex(32);
+    let hex_key = crate::db::secrets::get_or_create(
+        &mut conn,
+        crate::realtime::socket_ids::SECRET_NAME,
+        &fresh,
+    )
+    .map_err(|e| format!("cannot read the socket id key: {e}"))?;
+    hex::decode(hex_key).map_err(|e| format!("socket id key is not hex: {e}"))
+}
+
 fn spawn_housekeeping(state: web::Data<AppState>, stopped: Arc<AtomicBool>) {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(HOUSEKEEPING_EVERY);
@@ -154,7 +171,6 @@ fn spawn_housekeeping(state: web::Data<AppState>, stopped: Arc<AtomicBool>) {
             if stopped.load(Ordering::Relaxed) {
                 break;
             }
-            state.socket_ids.prune();
             if let Some(limiter) = &state.limiter {
                 limiter.prune();
             }
@@ -163,15 +179,4 @@ fn spawn_housekeeping(state: web::Data<AppState>, stopped: Arc<AtomicBool>) {
             }
         }
     });
-}
-
-/// Signals and answers are small writes that must leave at once: without
-/// `TCP_NODELAY` a frame written while the previous one is unacknowledged
-/// waits for the peer's delayed ACK (about 40 ms on Linux).
-fn disable_nagle(conn: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
-    if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!("TCP_NODELAY not set: {e}");
-        }
-    }
 }

@@ -31,7 +31,7 @@ fn me(conn: &mut DbConn, id: &str) -> Result<User, ApiError> {
 pub fn valid_username(raw: &str) -> Result<String, ApiError> {
     let name = raw.trim();
     let len = name.chars().count();
-    if !(4..=20).contains(&len) {
+    if !(4..=20).contains(&len) || !crate::text::has_visible(name) {
         return Err(ApiError::new(400, "ACC_FAIL_UNAME_LENGTH"));
     }
     if !name
@@ -80,9 +80,12 @@ pub fn set_displayname(
     cooldown_s: u64,
     now: i64,
 ) -> Result<String, ApiError> {
-    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = crate::text::strip_name_controls(raw)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let len = name.chars().count();
-    if len == 0 || len > 35 {
+    if len == 0 || len > 35 || !crate::text::has_visible(&name) {
         return Err(ApiError::new(400, "ACC_FAIL_DNAME_LENGTH"));
     }
     let user = me(conn, id)?;
@@ -99,8 +102,7 @@ pub fn set_displayname(
 /// Tidies a bio: new lines kept (at most one blank line in a row), runs of
 /// spaces and tabs collapsed to one space, lines and the whole trimmed.
 pub fn tidy_bio(raw: &str) -> String {
-    let lines: Vec<String> = raw
-        .replace("\r\n", "\n")
+    let lines: Vec<String> = crate::text::strip_text_controls(raw)
         .split('\n')
         .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect();

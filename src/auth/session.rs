@@ -42,13 +42,17 @@ impl SessionStore {
         Ok(token)
     }
 
-    /// The user of a live session token, if any.
-    pub async fn resolve(&self, pool: &Pool, token: &str) -> Result<Option<String>, ApiError> {
+    /// The user of a live session token and when the session ends (ms), if any.
+    pub async fn resolve(
+        &self,
+        pool: &Pool,
+        token: &str,
+    ) -> Result<Option<(String, i64)>, ApiError> {
         let hash = ids::sha256_hex(token);
         let now = ids::now_ms();
         if let Some(hit) = self.cache.get(&hash).map(|e| e.value().clone()) {
             if hit.1 > now {
-                return Ok(Some(hit.0));
+                return Ok(Some(hit));
             }
             self.cache.remove(&hash);
         }
@@ -56,7 +60,7 @@ impl SessionStore {
         let found = db::run(pool, move |c| Ok(db::sessions::lookup(c, &h, now)?)).await?;
         Ok(found.map(|(user, expires)| {
             self.cache.insert(hash, (user.clone(), expires));
-            user
+            (user, expires)
         }))
     }
 
@@ -101,6 +105,17 @@ pub struct Identity {
     pub user: Option<String>,
     /// The raw session token from the cookie.
     pub token: Option<String>,
+    /// The live session: its token hash and when it ends (ms).
+    pub session: Option<SessionRef>,
+}
+
+/// A live sign-in session as sockets need it.
+#[derive(Debug, Clone)]
+pub struct SessionRef {
+    /// SHA-256 of the token (the `sessions` key; never the token itself).
+    pub hash: String,
+    /// When the session ends (ms since the epoch).
+    pub expires_ms: i64,
 }
 
 /// Paths the rate limit applies to (API, invites, files and WebSocket upgrades).
@@ -127,12 +142,19 @@ pub async fn identify(
         .cookie(COOKIE)
         .map(|c| c.value().to_string())
         .filter(|t| !t.is_empty());
-    let user = match &token {
+    let (user, session) = match &token {
         Some(t) => match state.sessions.resolve(&state.pool, t).await {
-            Ok(user) => user,
+            Ok(Some((user, expires_ms))) => (
+                Some(user),
+                Some(SessionRef {
+                    hash: ids::sha256_hex(t),
+                    expires_ms,
+                }),
+            ),
+            Ok(None) => (None, None),
             Err(e) => return Ok(req.error_response(e).map_into_right_body()),
         },
-        None => None,
+        None => (None, None),
     };
     if let Some(limiter) = &state.limiter {
         if is_limited(req.path()) {
@@ -150,7 +172,11 @@ pub async fn identify(
             }
         }
     }
-    req.extensions_mut().insert(Identity { user, token });
+    req.extensions_mut().insert(Identity {
+        user,
+        token,
+        session,
+    });
     next.call(req)
         .await
         .map(ServiceResponse::map_into_left_body)

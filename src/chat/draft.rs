@@ -52,8 +52,9 @@ pub struct Draft {
 
 /// Checks message text: `MSG_TEXT_REQUIRED` when `required` and blank, `MSG_TEXT_LENGTH` over 500.
 pub fn check_text(text: Option<&str>, required: bool) -> Result<String, ApiError> {
-    let text = text.unwrap_or("").trim();
-    if required && text.is_empty() {
+    let text = crate::text::strip_text_controls(text.unwrap_or(""));
+    let text = text.trim();
+    if required && !crate::text::has_visible(text) {
         return Err(ApiError::new(404, "MSG_TEXT_REQUIRED"));
     }
     if text.chars().count() > MAX_TEXT {

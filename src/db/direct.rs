@@ -37,3 +37,12 @@ pub fn partners_of(conn: &mut DbConn, user: &str) -> QueryResult<Vec<String>> {
         .map(|(a, b)| if a == user { b } else { a })
         .collect())
 }
+
+/// Whether `a` and `b` have a one-to-one chat.
+pub fn exists(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    diesel::select(diesel::dsl::exists(
+        direct_rooms::table.filter(direct_rooms::user_a.eq(lo).and(direct_rooms::user_b.eq(hi))),
+    ))
+    .get_result(conn)
+}

@@ -13,6 +13,7 @@ pub mod messages;
 pub mod posts;
 pub mod push;
 pub mod schema;
+pub mod secrets;
 pub mod sessions;
 pub mod users;
 pub mod writer;
@@ -49,7 +50,19 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqliteTuning {
 }
 
 /// Opens the pool, switches the file to WAL and applies pending migrations.
+/// A database that cannot be opened or written fails at once, naming it.
 pub fn open(url: &str) -> Result<Pool, String> {
+    {
+        use diesel::Connection;
+        let mut first =
+            DbConn::establish(url).map_err(|e| format!("cannot open database {url}: {e}"))?;
+        first
+            .batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+            .map_err(|e| format!("cannot use database {url}: {e}"))?;
+        first
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| format!("cannot migrate database {url}: {e}"))?;
+    }
     let manager = ConnectionManager::<DbConn>::new(url);
     let pool = r2d2::Pool::builder()
         .max_size(16)
@@ -57,13 +70,6 @@ pub fn open(url: &str) -> Result<Pool, String> {
         .connection_customizer(Box::new(SqliteTuning))
         .build(manager)
         .map_err(|e| format!("cannot open database {url}: {e}"))?;
-    let mut conn = pool
-        .get()
-        .map_err(|e| format!("cannot connect to {url}: {e}"))?;
-    conn.batch_execute("PRAGMA journal_mode = WAL;")
-        .map_err(|e| format!("cannot enable WAL: {e}"))?;
-    conn.run_pending_migrations(MIGRATIONS)
-        .map_err(|e| format!("migrations failed: {e}"))?;
     Ok(pool)
 }
 

@@ -174,3 +174,11 @@ diesel::table! {
         duration -> Nullable<Double>,
     }
 }
+
+// Hardening (issue 11): secrets shared by every node using this database.
+diesel::table! {
+    server_secrets (name) {
+        name -> Text,
+        value -> Text,
+    }
+}

@@ -57,8 +57,17 @@ async fn verify(state: web::Data<AppState>, Body(body): Body<Verify>) -> ApiResu
     Ok(resp)
 }
 
-async fn is_user(state: web::Data<AppState>, CurrentUser(user): CurrentUser) -> ApiResult {
-    let socket_id = state.socket_ids.issue(&user);
+async fn is_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult {
+    let session = identity_of(&req)
+        .session
+        .ok_or_else(ApiError::unauthorized)?;
+    let socket_id = state
+        .socket_ids
+        .issue(&user, &session.hash, session.expires_ms);
     let uid = user.clone();
     let (me, chats) = db::run(&state.pool, move |c| {
         let me = db::users::find(c, &uid)?.ok_or_else(ApiError::unauthorized)?;
@@ -92,8 +101,15 @@ async fn is_user(state: web::Data<AppState>, CurrentUser(user): CurrentUser) -> 
 /// clients call this once as a request and then navigate to it, so a caller
 /// that is already signed out gets the same `302`.
 async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult {
-    if let Some(token) = identity_of(&req).token {
+    let identity = identity_of(&req);
+    if let Some(token) = identity.token {
         state.sessions.destroy(&state.pool, &token).await?;
+        // Sockets opened under this session stop receiving anything now.
+        if let Some(user) = identity.user {
+            state
+                .hub
+                .close_session(&user, &crate::ids::sha256_hex(&token));
+        }
     }
     Ok(HttpResponse::Found()
         .insert_header((header::LOCATION, "/app"))

@@ -20,6 +20,7 @@ fn msg_for(status: StatusCode) -> &'static str {
         401 => "UNAUTHORIZED",
         404 => "NOT_FOUND",
         405 => "METHOD_NOT_ALLOWED",
+        408 => "REQUEST_TIMEOUT",
         413 => "CONTENT_TOO_LARGE",
         429 => "TO_MANY_REQUEST",
         _ => "ERROR",

@@ -37,38 +37,54 @@ impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for Body<T, 
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
+        let timeout = req
+            .app_data::<actix_web::web::Data<crate::state::AppState>>()
+            .map_or(std::time::Duration::from_secs(60), |s| {
+                s.config.request_timeout()
+            });
         Box::pin(async move {
             if declared.is_some_and(|n| n > LIMIT * DRAIN_FACTOR) {
                 return Err(ApiError::too_large());
             }
-            let mut buf: Vec<u8> = Vec::with_capacity(declared.unwrap_or(0).min(LIMIT));
-            let mut seen = 0usize;
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| ApiError::bad_request())?;
-                seen += chunk.len();
-                if seen > LIMIT * DRAIN_FACTOR {
+            let read = async {
+                let mut buf: Vec<u8> = Vec::with_capacity(declared.unwrap_or(0).min(LIMIT));
+                let mut seen = 0usize;
+                while let Some(chunk) = payload.next().await {
+                    let chunk = chunk.map_err(|_| ApiError::bad_request())?;
+                    seen += chunk.len();
+                    if seen > LIMIT * DRAIN_FACTOR {
+                        return Err(ApiError::too_large());
+                    }
+                    if seen <= LIMIT {
+                        buf.extend_from_slice(&chunk);
+                    }
+                }
+                if seen > LIMIT {
                     return Err(ApiError::too_large());
                 }
-                if seen <= LIMIT {
-                    buf.extend_from_slice(&chunk);
-                }
-            }
-            if seen > LIMIT {
-                return Err(ApiError::too_large());
-            }
+                Ok(buf)
+            };
+            // A body that trickles in holds a connection: the whole of it
+            // must arrive within the request timeout.
+            let buf = actix_web::rt::time::timeout(timeout, read)
+                .await
+                .map_err(|_| ApiError::new(408, "REQUEST_TIMEOUT"))??;
             parse(&buf).map(Body)
         })
     }
 }
 
-/// Parses a body, treating an empty one as `{}`.
+/// Parses a body, treating an empty one as `{}`. Anything but a JSON object
+/// (`[]`, `"x"`, `3`) and any invalid UTF-8, even in a field nobody reads,
+/// answers `400 BAD_REQUEST`.
 fn parse<T: DeserializeOwned>(buf: &[u8]) -> Result<T, ApiError> {
-    let text = if buf.iter().all(u8::is_ascii_whitespace) {
-        &b"{}"[..]
-    } else {
-        buf
+    let Some(first) = buf.iter().find(|b| !b.is_ascii_whitespace()) else {
+        return serde_json::from_slice(b"{}").map_err(|_| ApiError::bad_request());
     };
-    serde_json::from_slice(text).map_err(|_| ApiError::bad_request())
+    if *first != b'{' || std::str::from_utf8(buf).is_err() {
+        return Err(ApiError::bad_request());
+    }
+    serde_json::from_slice(buf).map_err(|_| ApiError::bad_request())
 }
 
 /// A request without required fields, for endpoints whose body is `{}`.

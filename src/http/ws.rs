@@ -32,18 +32,24 @@ async fn socket(
     stream: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = identity_of(&req).user.ok_or_else(ApiError::unauthorized)?;
+    let identity = identity_of(&req);
+    let (Some(user), Some(session)) = (identity.user, identity.session) else {
+        return Err(ApiError::unauthorized());
+    };
     let query = web::Query::<SocketQuery>::from_query(req.query_string())
         .map_err(|_| ApiError::unauthorized())?;
     let id = query.id.as_deref().unwrap_or("");
-    if !state.socket_ids.admits(id, &user) {
+    if !state.socket_ids.admits(id, &user, &session.hash) {
         return Err(ApiError::unauthorized());
     }
     if !is_upgrade(&req) {
         return Err(ApiError::bad_request());
     }
+    if state.hub.sockets_of(&user) as u64 >= state.config.max_sockets_per_user {
+        return Err(ApiError::new(429, "TO_MANY_REQUEST"));
+    }
     ws::WsResponseBuilder::new(
-        WsSession::new(user, id.to_string(), state.clone()),
+        WsSession::new(user, id.to_string(), session, state.clone()),
         &req,
         stream,
     )

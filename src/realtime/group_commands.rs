@@ -42,9 +42,10 @@ fn forget_reader(conn: &mut DbConn, gid: &str, user: &str) -> Result<(), ApiErro
 
 /// Checks a group name: 1-35 characters after trimming. Returns it trimmed.
 pub fn valid_name(raw: &str) -> Result<String, ApiError> {
-    let name = raw.trim();
+    let name = crate::text::strip_name_controls(raw);
+    let name = name.trim();
     let len = name.chars().count();
-    if len == 0 || len > 35 {
+    if len == 0 || len > 35 || !crate::text::has_visible(name) {
         return Err(ApiError::new(400, "GRPS_DNAME_LENGTH"));
     }
     Ok(name.to_string())

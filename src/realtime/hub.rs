@@ -13,6 +13,8 @@ use super::signal::Frame;
 pub struct SessionHandle {
     /// Unique per server run.
     pub sid: u64,
+    /// The sign-in session the socket was opened under (token hash).
+    pub session: std::sync::Arc<str>,
     pub addr: Addr<WsSession>,
 }
 
@@ -111,6 +113,25 @@ impl Hub {
             self.unregister(&user, sid);
         }
         delivered
+    }
+
+    /// Closes every socket of `user` opened under the session `session_hash`
+    /// (logout) and forgets them at once, so nothing more reaches them.
+    pub fn close_session(&self, user: &str, session_hash: &str) {
+        let closing: Vec<SessionHandle> = self
+            .sessions_of(user)
+            .into_iter()
+            .filter(|h| &*h.session == session_hash)
+            .collect();
+        for handle in closing {
+            handle.addr.do_send(CloseSession::SESSION_ENDED);
+            self.unregister(user, handle.sid);
+        }
+    }
+
+    /// Number of live sockets of `user`.
+    pub fn sockets_of(&self, user: &str) -> usize {
+        self.users.get(user).map_or(0, |v| v.len())
     }
 
     /// Number of live sockets.

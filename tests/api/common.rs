@@ -235,6 +235,24 @@ impl TestUser {
         self.send("POST", path, Some(body)).await
     }
 
+    /// A POST whose body is raw bytes (invalid UTF-8).
+    pub async fn post_bytes(&self, path: &str, body: Vec<u8>) -> Answer {
+        let mut res = client()
+            .post(format!("{}{path}", self.base))
+            .insert_header(("Cookie", self.cookie.clone()))
+            .insert_header(("Accept", "application/json"))
+            .insert_header(("Content-Type", "application/json"))
+            .send_body(body)
+            .await
+            .expect("request sent");
+        let bytes = res.body().await.expect("body");
+        Answer {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
     /// `isUser` data.
     pub async fn is_user(&self) -> Value {
         self.get("/x/auth/isUser").await.assert_ok()
@@ -379,6 +397,11 @@ impl WsClient {
                 .expect("frame queued");
         }
         self.framed.flush().await.expect("frames sent");
+    }
+
+    /// Sends any WebSocket message (continuation frames, pings).
+    pub async fn send_message(&mut self, msg: Message) {
+        self.framed.send(msg).await.expect("frame sent");
     }
 
     /// Closes the socket from the client side.

@@ -2,6 +2,7 @@
 //! talks to it over real HTTP and WebSocket connections.
 
 mod common;
+mod process;
 
 mod accounts;
 mod auth;
@@ -12,11 +13,15 @@ mod chat_signals;
 mod global;
 mod group_authority;
 mod groups;
+mod hygiene;
 mod kick;
+mod limits;
 mod post_likes;
 mod posts;
 mod push;
 mod push_service;
+mod sockets;
+mod startup;
 mod transport;
 mod webclient;
 mod websocket;

@@ -24,6 +24,8 @@ impl TestServer {
             "--rate-limit",
             "off",
             "--dev-expose-otp",
+            "--max-connections-per-ip",
+            "0",
             "--workers",
             "2",
         ];
