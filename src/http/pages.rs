@@ -81,6 +81,22 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/js/userpanel.js"),
         JS,
     ),
+    ("js/posts.js", include_str!("../../static/js/posts.js"), JS),
+    (
+        "js/postcard.js",
+        include_str!("../../static/js/postcard.js"),
+        JS,
+    ),
+    (
+        "js/comments.js",
+        include_str!("../../static/js/comments.js"),
+        JS,
+    ),
+    (
+        "js/newpost.js",
+        include_str!("../../static/js/newpost.js"),
+        JS,
+    ),
     ("js/main.js", include_str!("../../static/js/main.js"), JS),
     (
         "js/invite.js",
