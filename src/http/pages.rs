@@ -198,6 +198,28 @@ mod tests {
         assert!(find_asset("/etc/passwd").is_none());
     }
 
+    /// Every module a script imports (`from './x.js'`) is in the table, so a
+    /// new file cannot be forgotten there.
+    #[test]
+    fn every_imported_module_is_an_asset() {
+        for (path, body, _) in ASSETS.iter().filter(|(p, _, _)| p.ends_with(".js")) {
+            for part in body.split("from './").skip(1) {
+                let Some(name) = part.split('\'').next() else {
+                    continue;
+                };
+                let wanted = format!("js/{name}");
+                assert!(find_asset(&wanted).is_some(), "{path} imports {wanted}");
+            }
+        }
+        // the entry points of the pages, too
+        for page in [APP_HTML, INVITE_HTML] {
+            for part in page.split("src=\"/app/assets/").skip(1) {
+                let name = part.split('"').next().unwrap_or_default();
+                assert!(find_asset(name).is_some(), "a page loads {name}");
+            }
+        }
+    }
+
     #[test]
     fn every_asset_has_content_and_a_type() {
         for (path, body, mime) in ASSETS {
