@@ -84,6 +84,22 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/js/userpanel.js"),
         JS,
     ),
+    ("js/posts.js", include_str!("../../static/js/posts.js"), JS),
+    (
+        "js/postcard.js",
+        include_str!("../../static/js/postcard.js"),
+        JS,
+    ),
+    (
+        "js/comments.js",
+        include_str!("../../static/js/comments.js"),
+        JS,
+    ),
+    (
+        "js/newpost.js",
+        include_str!("../../static/js/newpost.js"),
+        JS,
+    ),
     ("js/main.js", include_str!("../../static/js/main.js"), JS),
     (
         "js/invite.js",
@@ -195,6 +211,28 @@ mod tests {
         assert!(find_asset("js/../app.css").is_none());
         assert!(find_asset("").is_none());
         assert!(find_asset("/etc/passwd").is_none());
+    }
+
+    /// Every module a script imports (`from './x.js'`) is in the table, so a
+    /// new file cannot be forgotten there.
+    #[test]
+    fn every_imported_module_is_an_asset() {
+        for (path, body, _) in ASSETS.iter().filter(|(p, _, _)| p.ends_with(".js")) {
+            for part in body.split("from './").skip(1) {
+                let Some(name) = part.split('\'').next() else {
+                    continue;
+                };
+                let wanted = format!("js/{name}");
+                assert!(find_asset(&wanted).is_some(), "{path} imports {wanted}");
+            }
+        }
+        // the entry points of the pages, too
+        for page in [APP_HTML, INVITE_HTML] {
+            for part in page.split("src=\"/app/assets/").skip(1) {
+                let name = part.split('"').next().unwrap_or_default();
+                assert!(find_asset(name).is_some(), "a page loads {name}");
+            }
+        }
     }
 
     #[test]

@@ -65,6 +65,19 @@ export const api = {
   setBio: (bio) => post('/x/account/set-bio', { bio }),
   search: (q) => get(`/x/profile/search/${enc(q)}`),
   friend: (action, userid) => post(`/x/profile/${action}`, { userid }),
+
+  posts: (before, limit) => {
+    const q = new URLSearchParams();
+    if (before) q.set('before', before);
+    if (limit) q.set('limit', String(limit));
+    const qs = q.toString();
+    return get(`/x/posts${qs ? `?${qs}` : ''}`);
+  },
+  newPost: (file, name, text) => post('/x/posts/new-post', { file, name, text }),
+  deletePost: (id) => post(`/x/posts/delete-post/${enc(id)}`),
+  comments: (id) => get(`/x/posts/comments/${enc(id)}`),
+  addComment: (id, text) => post(`/x/posts/comment/add/${enc(id)}`, { text }),
+  deleteComment: (id, cid) => post(`/x/posts/comment/delete/${enc(id)}/${enc(cid)}`),
 };
 
 /** Human wording of the contract's error strings. */
@@ -105,6 +118,11 @@ const TEXTS = {
   ACC_FAIL_DNAME_LENGTH: 'A display name has 1 to 35 characters.',
   ACC_FAIL_BIO_LENGTH: 'A bio has at most 200 characters.',
   USERS_NOT_FOUND: 'No such user.',
+  POST_NO_FILE: 'Pick an image for your post first.',
+  POST_TEXT_LENGTH: 'A post text has at most 500 characters.',
+  POSTS_NOT_FOUND: 'That post does not exist (any more).',
+  POST_COMMENT_LENGTH: 'A comment has 1 to 300 characters.',
+  CMT_NOT_FOUND: 'That comment does not exist (any more).',
 };
 
 /** What to tell the user about a failed call; cooldowns say when to retry. */

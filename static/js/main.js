@@ -16,6 +16,7 @@ import { renderUserPanel } from './userpanel.js';
 import { openFromLink } from './links.js';
 import { applySignal } from './signals.js';
 import { GLOBAL_KEY, isGlobal, globalLoaded, loadGlobal } from './global.js';
+import { initPosts, renderPosts, resetPosts } from './posts.js';
 
 let live = null;
 
@@ -25,8 +26,15 @@ async function openChat(key) {
     try { await loadGlobal(); } catch (err) { notice(errorText(err)); return; }
   }
   state.current = key;
+  state.posts = false;
   if (state.panel === 'group') state.panel = null;
   changed('open');
+}
+
+/** Shows the Posts view (or, with `false`, the chats again). */
+function showPosts(on) {
+  state.posts = on;
+  changed('posts');
 }
 
 /** Renders the side panel for the current `state.panel`. */
@@ -42,14 +50,17 @@ function renderPanel() {
 function render(what) {
   $('me-name').textContent = state.me ? `${state.me.displayname} (@${state.me.username})` : '';
   const chat = currentChat();
-  if (chat) markRead(chat);
+  // a chat hidden behind the Posts view is not being read
+  if (chat && !state.posts) markRead(chat);
   renderChatList(openChat);
   renderChat();
+  renderPosts();
   // panels hold forms: redraw them only when what they show changed
   const redraw = ['panel', 'me', 'open', 'all'];
   if (state.panel === 'group') redraw.push('members', 'chats');
   if (!state.panel || redraw.includes(what)) renderPanel();
-  if (state.current) history.replaceState(null, '', `#${state.current}`);
+  if (state.posts) history.replaceState(null, '', '#posts');
+  else if (state.current) history.replaceState(null, '', `#${state.current}`);
   else if (location.hash) history.replaceState(null, '', location.pathname);
 }
 
@@ -85,6 +96,9 @@ function signedOut() {
   state.chats = new Map();
   state.current = null;
   state.panel = null;
+  state.posts = false;
+  resetPosts();
+  renderPosts();
   showSignIn(start);
 }
 
@@ -129,6 +143,8 @@ async function start() {
     onStatus: setStatus,
   });
   initChatView(live, () => { state.panel = state.panel === 'group' ? null : 'group'; changed('panel'); });
+  initPosts(live);
+  if (wanted === 'posts') showPosts(true);
   // /app?chat=, ?user=, ?invite= (links of other clients and push messages)
   openFromLink(openChat);
   // test hook and debugging aid: force a socket drop, count applied signals
@@ -142,6 +158,8 @@ function wireStatic() {
   const toggleProfile = () => { state.panel = state.panel === 'profile' ? null : 'profile'; changed('panel'); };
   $('me-button').onclick = toggleProfile;
   $('friends-button').onclick = toggleProfile;
+  $('posts-button').onclick = () => showPosts(true);
+  $('posts-back').onclick = () => showPosts(false);
   $('new-group').onsubmit = async (ev) => {
     ev.preventDefault();
     const input = $('new-group-name');

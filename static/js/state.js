@@ -14,6 +14,8 @@ export const state = {
   panel: null,
   /** the user shown in the 'user' panel (a profile opened by link). */
   viewUser: null,
+  /** whether the Posts view is shown instead of the open chat. */
+  posts: false,
 };
 
 /** Key of a chat in `state.chats`. */
