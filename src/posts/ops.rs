@@ -2,6 +2,7 @@
 //! transaction (`db::write`) or one read (`db::run`); files are written before
 //! and removed after by the caller, so the database decides what exists.
 
+use diesel::Connection;
 use serde_json::Value;
 
 use super::{comment_not_found, comment_objects, not_found, parse_id, post_objects};
@@ -17,9 +18,13 @@ pub fn feed(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Value>, ApiError> {
-    let mut rows = posts::page(conn, before, limit)?;
-    rows.reverse();
-    Ok(post_objects(conn, viewer, &rows)?)
+    // One read transaction: counts and `liked` come from the same snapshot,
+    // so a like committed meanwhile cannot show in one and not the other.
+    conn.transaction(|c| {
+        let mut rows = posts::page(c, before, limit)?;
+        rows.reverse();
+        Ok(post_objects(c, viewer, &rows)?)
+    })
 }
 
 /// Stores `me`'s post of the stored image `img` and returns its object.
