@@ -14,7 +14,6 @@ use crate::db;
 use crate::error::{ok, ok_data, ApiError, ApiResult};
 use crate::files;
 use crate::http::json::{Body, Empty, FileBody};
-use crate::realtime::global::{GlobalDelete, GlobalEdit, GlobalSend};
 use crate::realtime::group_chat::{GroupClear, GroupDelete, GroupEdit, GroupSend};
 use crate::realtime::registry::ask;
 use crate::state::AppState;
@@ -46,7 +45,7 @@ async fn send_message(
                 .await?
             }
             Room::Global => {
-                let edit = GlobalEdit {
+                let edit = GroupEdit {
                     user: me,
                     id: edit,
                     text: body.text,
@@ -83,7 +82,7 @@ async fn send_message(
                 .await
             }
             Room::Global => {
-                let send = GlobalSend {
+                let send = GroupSend {
                     user: me,
                     draft: Arc::new(draft),
                 };
@@ -109,7 +108,7 @@ async fn delete_message(
     let data = match Room::parse(&roomtype, &id, &me)? {
         Room::Group(gid) => ask(&state, &gid, GroupDelete { user: me, id: mid }).await?,
         Room::Global => {
-            let delete = GlobalDelete { user: me, id: mid };
+            let delete = GroupDelete { user: me, id: mid };
             state.global.ask(&state, delete).await?
         }
         direct_room => direct::delete(&state, direct_room, mid).await?,

@@ -5,14 +5,14 @@
 //! is the heaviest signal there is, and it must not hold up the HTTP workers
 //! nor the group actors (kicks, other rooms).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use actix::prelude::*;
 use actix_web::web;
 use serde_json::Value;
 
+use super::group_chat::{GroupDelete, GroupEdit, GroupSend};
 use super::signal::posted_frame;
-use crate::chat::draft::Draft;
 use crate::chat::ops::{self, Posted};
 use crate::chat::Room;
 use crate::db::DbConn;
@@ -100,18 +100,11 @@ impl GlobalActor {
     }
 }
 
-/// A signed-in user posts to the global room.
-#[derive(Message)]
-#[rtype(result = "Result<Value, ApiError>")]
-pub struct GlobalSend {
-    pub user: String,
-    pub draft: Arc<Draft>,
-}
-
-impl Handler<GlobalSend> for GlobalActor {
+/// A signed-in user posts to the global room (the same command as a group's).
+impl Handler<GroupSend> for GlobalActor {
     type Result = AtomicResponse<Self, Result<Value, ApiError>>;
 
-    fn handle(&mut self, msg: GlobalSend, _ctx: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, msg: GroupSend, _ctx: &mut Self::Context) -> Self::Result {
         let user = msg.user.clone();
         self.command("sendmessage", user, move |c| {
             let posted = ops::post(c, &Room::Global, &msg.user, &msg.draft, ids::now_ms(), None)?;
@@ -121,18 +114,10 @@ impl Handler<GlobalSend> for GlobalActor {
 }
 
 /// A user edits their message in the global room.
-#[derive(Message)]
-#[rtype(result = "Result<Value, ApiError>")]
-pub struct GlobalEdit {
-    pub user: String,
-    pub id: String,
-    pub text: Option<String>,
-}
-
-impl Handler<GlobalEdit> for GlobalActor {
+impl Handler<GroupEdit> for GlobalActor {
     type Result = AtomicResponse<Self, Result<Value, ApiError>>;
 
-    fn handle(&mut self, msg: GlobalEdit, _ctx: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, msg: GroupEdit, _ctx: &mut Self::Context) -> Self::Result {
         let user = msg.user.clone();
         self.command("editmessage", user, move |c| {
             let posted = ops::edit(
@@ -149,17 +134,10 @@ impl Handler<GlobalEdit> for GlobalActor {
 }
 
 /// A user deletes their message in the global room.
-#[derive(Message)]
-#[rtype(result = "Result<Value, ApiError>")]
-pub struct GlobalDelete {
-    pub user: String,
-    pub id: String,
-}
-
-impl Handler<GlobalDelete> for GlobalActor {
+impl Handler<GroupDelete> for GlobalActor {
     type Result = AtomicResponse<Self, Result<Value, ApiError>>;
 
-    fn handle(&mut self, msg: GlobalDelete, _ctx: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, msg: GroupDelete, _ctx: &mut Self::Context) -> Self::Result {
         let files = self.state.files.clone();
         let user = msg.user.clone();
         self.command("deletemessage", user, move |c| {
