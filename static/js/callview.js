@@ -1,5 +1,5 @@
 /**
- * What calls look like: the incoming-call dialog (Accept / Decline) and the
+ * What calls look like: the incoming-call card (Accept / Decline) and the
  * in-call view (videos, status or running duration, mute, camera, hang up).
  * `#call-view[data-state]` is the peer connection's `connectionState`.
  */
@@ -16,8 +16,6 @@ export function wire(handlers) {
   $('call-hangup').onclick = () => actions.hangup();
   $('call-mute').onclick = () => actions.mute();
   $('call-camera').onclick = () => actions.camera();
-  // Escape on the ringing dialog declines rather than leaving it unanswered
-  $('incoming-call').addEventListener('cancel', (ev) => { ev.preventDefault(); actions.decline(); });
 }
 
 /** Shows the ringing dialog for a call from `name`. */
@@ -29,7 +27,8 @@ export function showIncoming(name, video) {
     h('div', { class: 'row end' },
       h('button', { type: 'button', class: 'danger', text: 'Decline', onClick: () => actions.decline() }),
       h('button', { type: 'button', class: 'primary', text: 'Accept', onClick: () => actions.accept() })));
-  if (!dialog.open) dialog.showModal();
+  // not modal: the chat stays usable while it rings
+  if (!dialog.open) dialog.show();
 }
 
 /** Closes the ringing dialog. */
