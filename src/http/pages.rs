@@ -100,6 +100,13 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/js/newpost.js"),
         JS,
     ),
+    ("js/call.js", include_str!("../../static/js/call.js"), JS),
+    (
+        "js/callview.js",
+        include_str!("../../static/js/callview.js"),
+        JS,
+    ),
+    ("js/push.js", include_str!("../../static/js/push.js"), JS),
     ("js/main.js", include_str!("../../static/js/main.js"), JS),
     (
         "js/invite.js",

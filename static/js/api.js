@@ -63,6 +63,7 @@ export const api = {
   setUsername: (uname) => post('/x/account/set-username', { uname }),
   setDisplayname: (dname) => post('/x/account/set-displayname', { dname }),
   setBio: (bio) => post('/x/account/set-bio', { bio }),
+  subscribe: (subscription) => post('/x/account/subscribe', { subscription }),
   search: (q) => get(`/x/profile/search/${enc(q)}`),
   friend: (action, userid) => post(`/x/profile/${action}`, { userid }),
 

@@ -10,6 +10,7 @@ import { renderMessage, snippet } from './message.js';
 import { roomName } from './chatlist.js';
 import { dropGroup } from './group.js';
 import { isGlobal } from './global.js';
+import { startCall, inCall } from './call.js';
 
 const PAGE = 50;
 /** What the composer does next: null (new message), or {kind: 'reply'|'edit', msg}. */
@@ -26,10 +27,24 @@ export function initChatView(socket, openGroupPanel) {
   $('compose-extra-cancel').onclick = () => setMode(null);
   $('image-input').onchange = sendImage;
   $('info-button').onclick = openGroupPanel;
+  $('voice-call-button').onclick = () => callPeer(false);
+  $('video-call-button').onclick = () => callPeer(true);
   $('back').onclick = () => { state.current = null; changed('open'); };
   $('messages').addEventListener('scroll', () => {
     if ($('messages').scrollTop < 60) loadOlder();
   });
+}
+
+/** The other user of the open one-to-one chat when we are friends (calls). */
+function callablePeer(chat) {
+  if (!chat || chat.r.type !== 'user') return null;
+  if (state.friends.get(String(chat.r.id)) !== 1) return null;
+  return chat.u.find((x) => String(x.id) === String(chat.r.id)) || { id: chat.r.id, username: chat.r.short, displayname: chat.r.long };
+}
+
+function callPeer(video) {
+  const peer = callablePeer(currentChat());
+  if (peer && !inCall()) startCall(peer, video);
 }
 
 function setMode(next) {
@@ -160,6 +175,8 @@ export function renderChat() {
   $('app').classList.toggle('chat-open', Boolean(chat));
   $('composer').hidden = !chat;
   $('info-button').hidden = !chat || chat.r.type !== 'group' || isGlobal(chat);
+  $('voice-call-button').hidden = !callablePeer(chat);
+  $('video-call-button').hidden = !callablePeer(chat);
   if (!chat) {
     $('chat-title').textContent = 'Pick a chat';
     fill(list);

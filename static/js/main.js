@@ -17,6 +17,7 @@ import { openFromLink } from './links.js';
 import { applySignal } from './signals.js';
 import { GLOBAL_KEY, isGlobal, globalLoaded, loadGlobal } from './global.js';
 import { initPosts, renderPosts, resetPosts } from './posts.js';
+import { initCalls, connectionLost } from './call.js';
 
 let live = null;
 
@@ -70,6 +71,8 @@ async function loadUser() {
     const data = await api.isUser();
     const before = [...state.chats.values()].filter((c) => c.r.type === 'group');
     state.me = data.me;
+    state.peer = data.peer || null;
+    state.publicKey = data.publicKey || null;
     resetChats(data.c);
     // what was said in Global while the socket was down
     if (globalLoaded()) await loadGlobal().catch(() => {});
@@ -88,6 +91,7 @@ async function loadUser() {
 }
 
 function signedOut() {
+  connectionLost();
   live?.stop();
   wasOnline = false;
   $('offline-banner').hidden = true;
@@ -110,6 +114,7 @@ function setStatus(status) {
   el.className = `conn ${status}`;
   // a clear banner while the connection is being re-established
   if (status === 'online') wasOnline = true;
+  else connectionLost();
   $('offline-banner').hidden = status === 'online' || !(wasOnline || status === 'offline');
   // reads done while offline are reported now
   if (status === 'online') changed('messages');
@@ -144,6 +149,7 @@ async function start() {
   });
   initChatView(live, () => { state.panel = state.panel === 'group' ? null : 'group'; changed('panel'); });
   initPosts(live);
+  initCalls(live);
   if (wanted === 'posts') showPosts(true);
   // /app?chat=, ?user=, ?invite= (links of other clients and push messages)
   openFromLink(openChat);

@@ -6,7 +6,8 @@
 
 import { api, errorText } from './api.js';
 import { $, h, fill, readDataUrl, notice } from './dom.js';
-import { state, changed, chatKey } from './state.js';
+import { state, changed, chatKey, noteFriend } from './state.js';
+import { pushSection } from './push.js';
 
 /** Last search: query and results (kept so signals can refresh them). */
 let search = { q: '', users: [], error: '' };
@@ -14,6 +15,7 @@ let search = { q: '', users: [], error: '' };
 /** Opens (or creates locally) the one-to-one chat with `user`. */
 export function openDirect(user) {
   const key = chatKey('user', user.id);
+  noteFriend(user);
   if (!state.chats.has(key)) {
     state.chats.set(key, {
       r: { id: user.id, short: user.username, long: user.displayname, image: user.image || null, badges: user.badges || [], type: 'user' },
@@ -29,6 +31,9 @@ export function openDirect(user) {
 export function updateUser(user) {
   search.users = search.users.map((x) => (x.id === user.id ? { ...x, ...user } : x));
   if (state.viewUser?.id === user.id) state.viewUser = { ...state.viewUser, ...user };
+  // the one-to-one chat's header offers calls to friends only
+  noteFriend(user);
+  if (state.chats.has(chatKey('user', user.id))) changed('chats');
   const req = state.me.req || [];
   state.me.req = user.isFriend === 3
     ? [...req.filter((x) => x.id !== user.id), user]
@@ -139,5 +144,5 @@ export function renderProfilePanel() {
     field({ id: 'username', label: 'Username', value: me.username, save: async (v) => { const d = await api.setUsername(v); me.username = d.text; return d; } }),
     field({ id: 'displayname', label: 'Display name', value: me.displayname, save: async (v) => { const d = await api.setDisplayname(v); me.displayname = d.text; return d; } }),
     field({ id: 'bio', label: 'Bio', value: me.bio, multiline: true, save: async (v) => { const d = await api.setBio(v); me.bio = d.text; return d; } }),
-    picture, requests, find);
+    picture, pushSection(), requests, find);
 }

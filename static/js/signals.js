@@ -17,6 +17,9 @@ import { dropGroup } from './group.js';
 import { updateUser } from './profile.js';
 import { roomName } from './chatlist.js';
 import { isGlobal, globalLoaded } from './global.js';
+import { callSignal } from './call.js';
+
+const CALL_SIGNALS = new Set(['offer', 'answer', 'candidate', 'reject', 'hangup', 'calloffline']);
 
 /** The chat a message signal addresses (roomdata is as I address it). */
 function messageChat(sig) {
@@ -113,6 +116,7 @@ const handlers = {
 
 /** Applies one signal; unknown types are ignored. */
 export function applySignal(sig) {
+  if (CALL_SIGNALS.has(sig.type)) { callSignal(sig); return; }
   const fn = handlers[sig.type];
   if (fn) fn(sig);
 }

@@ -16,6 +16,12 @@ export const state = {
   viewUser: null,
   /** whether the Posts view is shown instead of the open chat. */
   posts: false,
+  /** user id (string) → `isFriend` as I see them (calls are for friends only). */
+  friends: new Map(),
+  /** isUser's `peer`: the RTCConfiguration for calls, or null. */
+  peer: null,
+  /** isUser's `publicKey`: the server's VAPID key for push, or null. */
+  publicKey: null,
 };
 
 /** Key of a chat in `state.chats`. */
@@ -46,12 +52,21 @@ export function putChat({ r, u = [], m = [] }) {
   return key;
 }
 
+/**
+ * Remembers how I stand with `user` (`isFriend`). Kept apart from the chats'
+ * member lists: message signals carry one `users` list for both sides.
+ */
+export function noteFriend(user) {
+  if (user && user.id !== undefined && user.isFriend !== undefined) state.friends.set(String(user.id), user.isFriend);
+}
+
 /** Replaces every chat with the `c` list of isUser, keeping loaded history. */
 export function resetChats(list) {
   const previous = state.chats;
   state.chats = new Map();
   for (const entry of list) {
     const key = putChat(entry);
+    if (entry.r?.type === 'user') noteFriend((entry.u || []).find((x) => String(x.id) === String(entry.r.id)));
     const old = previous.get(key);
     const chat = state.chats.get(key);
     if (old && old.m.length && chat.m.length) {

@@ -35,11 +35,15 @@ test('a call appears in both chats and reads "Missed call" once the caller hangs
   const aliceName = `User ${alice.id}`;
   await alice.page.locator(`.chat-item[data-name="${bobName}"] .last`, { hasText: 'Calling' }).waitFor();
   await bob.page.locator(`.chat-item[data-name="${aliceName}"] .last`, { hasText: 'Calling' }).waitFor();
+  // it rings, and the chats stay usable meanwhile
+  await bob.page.locator('#incoming-call[open]', { hasText: aliceName }).waitFor();
   await openChat(bob.page, aliceName);
   await bob.page.locator('.msg .text.call', { hasText: '📞 Calling…' }).waitFor();
 
   await callFrom(alice.page, { type: 'hangup', to: bob.id });
   await bob.page.locator('.msg .text.call', { hasText: '📞 Missed call' }).waitFor();
+  // the caller gave up: no more ringing
+  await bob.page.locator('#incoming-call').waitFor({ state: 'hidden' });
   await openChat(alice.page, bobName);
   await alice.page.locator('.msg.mine .text.call', { hasText: '📞 Missed call' }).waitFor();
   assert.equal(await bob.page.locator('.msg .text.call', { hasText: 'Calling' }).count(), 0);

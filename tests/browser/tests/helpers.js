@@ -9,12 +9,14 @@ import { randomBytes } from 'node:crypto';
 export const BASE = process.env.KIRIMIN_URL || 'http://127.0.0.1:8080';
 export const ARTIFACTS = process.env.KIRIMIN_ARTIFACTS || join(process.cwd(), '..', '..', 'artifacts');
 
-/** Launches Debian's Chromium headless (no browser download). */
+/** Launches Debian's Chromium headless (no browser download), with fake media devices. */
 export function launch() {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // calls: a fake camera and microphone, allowed without a prompt
+      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'],
   });
 }
 
