@@ -203,6 +203,11 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_sockets_per_user: u64,
 
+    /// Address of a separate listener serving Prometheus text at `GET /metrics`;
+    /// unset: no metrics listener.
+    #[arg(long, env = "KIRIMIN_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "KIRIMIN_WORKERS", value_parser = workers)]
     pub workers: Option<usize>,

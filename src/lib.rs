@@ -15,6 +15,7 @@ pub mod files;
 pub mod http;
 pub mod ids;
 pub mod logging;
+pub mod metrics;
 pub mod posts;
 pub mod push;
 pub mod realtime;

@@ -28,6 +28,9 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     /// The shared state (tests read the database and hub through it).
     pub state: web::Data<AppState>,
+    /// Where `GET /metrics` answers, with `--metrics-bind`.
+    pub metrics_addr: Option<SocketAddr>,
+    metrics_server: Option<http::metrics::MetricsServer>,
     handle: ServerHandle,
     stopped: Arc<AtomicBool>,
     /// The data directory stays locked while the server runs.
@@ -44,6 +47,9 @@ impl RunningServer {
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
         self.handle.stop(true).await;
         let _ = self.task.await;
+        if let Some(metrics) = &self.metrics_server {
+            metrics.stop().await;
+        }
         self.state.global.stop();
         self.state.groups.stop();
     }
@@ -75,6 +81,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         TcpListener::bind(config.bind).map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let mailer = Mailer::new(config.smtp_url.as_deref(), &config.smtp_from)?;
+    let metrics = crate::metrics::Metrics::new();
     let state = web::Data::new(AppState {
         public_host: config
             .public_host
@@ -89,7 +96,8 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         push: Pusher::new(vapid),
         global: Default::default(),
         mailer,
-        writer: crate::db::writer::Writer::new(config.database_url()),
+        writer: crate::db::writer::Writer::new(config.database_url(), metrics.clone()),
+        metrics,
         calls: Default::default(),
         peer,
         pool,
@@ -108,6 +116,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
             .default_service(http::default_service())
             .wrap(from_fn(identify))
             .wrap(from_fn(http::guard::envelope))
+            .wrap(from_fn(http::metrics::track))
     })
     .on_connect(move |conn, ext| crate::conn_limit::on_connect(&conn_limit, conn, ext))
     .workers(workers)
@@ -120,11 +129,17 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     .run();
     let handle = server.handle();
     let task = actix_web::rt::spawn(server);
+    let metrics_server = match state.config.metrics_bind {
+        Some(bind) => Some(http::metrics::serve(state.clone(), bind)?),
+        None => None,
+    };
     let stopped = Arc::new(AtomicBool::new(false));
     spawn_housekeeping(state.clone(), stopped.clone());
     Ok(RunningServer {
         addr,
         state,
+        metrics_addr: metrics_server.as_ref().map(|m| m.addr),
+        metrics_server,
         handle,
         stopped,
         task,

@@ -21,6 +21,8 @@ pub struct AppState {
     pub hub: Hub,
     pub groups: GroupRegistry,
     pub socket_ids: SocketIds,
+    /// Prometheus metrics (served when `--metrics-bind` is set).
+    pub metrics: crate::metrics::Metrics,
     /// The global room's actor (API.md section 8).
     pub global: crate::realtime::global::GlobalRoom,
     pub files: FileStore,

@@ -167,6 +167,7 @@ pub async fn identify(
                 ),
             };
             if let Err(wait) = limiter.check(key) {
+                state.metrics.rate_limited.inc();
                 let err = ApiError::new(429, "TO_MANY_REQUEST").with_retry_after(wait);
                 return Ok(req.error_response(err).map_into_right_body());
             }

@@ -75,6 +75,8 @@ pub struct Writer {
     /// The dedicated connection; `None` until opened, and after a failure.
     conn: Mutex<Option<DbConn>>,
     faults: Faults,
+    /// Batch sizes and commit times go here.
+    metrics: crate::metrics::Metrics,
 }
 
 impl std::fmt::Debug for Writer {
@@ -89,9 +91,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Writer {
     /// A writer for the SQLite database at `url`; its connection opens on first use.
-    pub fn new(url: String) -> Arc<Self> {
+    pub fn new(url: String, metrics: crate::metrics::Metrics) -> Arc<Self> {
         Arc::new(Self {
             url,
+            metrics,
             queue: Mutex::new(VecDeque::new()),
             next_id: AtomicU64::new(0),
             conn: Mutex::new(None),
@@ -246,7 +249,13 @@ impl Writer {
                     return;
                 }
             };
-            if !self.run_batch(conn, jobs) {
+            self.metrics.writer_batch_size.observe(jobs.len() as f64);
+            let started = std::time::Instant::now();
+            let committed = self.run_batch(conn, jobs);
+            self.metrics
+                .writer_commit_seconds
+                .observe(started.elapsed().as_secs_f64());
+            if !committed {
                 // A connection in an unknown state is not kept; closing it
                 // rolls back anything SQLite still holds open.
                 *slot = None;

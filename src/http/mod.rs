@@ -7,6 +7,7 @@ pub mod group;
 pub mod guard;
 pub mod invite;
 pub mod json;
+pub mod metrics;
 pub mod pages;
 pub mod posts;
 pub mod profile;

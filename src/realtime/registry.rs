@@ -43,6 +43,11 @@ impl GroupRegistry {
         }
     }
 
+    /// How many group actors run now.
+    pub fn running_count(&self) -> usize {
+        self.actors.len()
+    }
+
     /// Stops the actors' arbiters (server shutdown).
     pub fn stop(&self) {
         for arbiter in self

@@ -139,6 +139,11 @@ impl WsSession {
     /// Sends a close frame and stops; nothing is sent after it.
     fn close_with(&mut self, reason: CloseSession, ctx: &mut ws::WebsocketContext<Self>) {
         if !self.closing {
+            if reason.reason == CloseSession::SLOW.reason {
+                self.state.metrics.slow_sockets_closed.inc();
+            } else if reason.reason == CloseSession::FLOOD.reason {
+                self.state.metrics.rate_limited.inc();
+            }
             self.closing = true;
             ctx.close(Some(ws::CloseReason {
                 code: reason.code,
@@ -269,6 +274,7 @@ impl Handler<Push> for WsSession {
 
     fn handle(&mut self, msg: Push, ctx: &mut Self::Context) {
         if !self.closing {
+            self.state.metrics.signals_delivered.inc();
             ctx.text(msg.0);
         }
     }

@@ -16,6 +16,7 @@ mod groups;
 mod hygiene;
 mod kick;
 mod limits;
+mod metrics;
 mod post_likes;
 mod posts;
 mod push;
