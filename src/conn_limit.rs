@@ -96,11 +96,10 @@ pub fn on_connect(
         }
         None => {
             tracing::debug!(ip = %peer.ip(), "too many connections from one address, closing");
-            use std::os::fd::AsRawFd;
-            // SAFETY: shutdown(2) on the live descriptor of this connection;
-            // actix then sees end of stream and drops the connection.
-            unsafe {
-                libc::shutdown(tcp.as_raw_fd(), libc::SHUT_RDWR);
+            // Shut the connection down; actix then sees end of stream and
+            // drops it.
+            if let Err(e) = socket2::SockRef::from(tcp).shutdown(std::net::Shutdown::Both) {
+                tracing::debug!("cannot shut an over-limit connection down: {e}");
             }
         }
     }

@@ -4,7 +4,6 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 /// Name of the lock file inside the data directory.
@@ -29,9 +28,8 @@ impl DataDirLock {
             .write(true)
             .open(&path)
             .map_err(|e| format!("data directory {} is not writable: {e}", dir.display()))?;
-        // SAFETY: flock(2) on a descriptor this function owns.
-        let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if locked != 0 {
+        // An exclusive advisory lock (flock) held as long as the file is open.
+        if file.try_lock().is_err() {
             return Err(format!(
                 "another kirimin server is already using the data directory {} (lock {}); stop it or choose another --data-dir",
                 dir.display(),

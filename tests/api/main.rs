@@ -1,6 +1,9 @@
 //! Integration tests: each starts the real server on a real SQLite file and
 //! talks to it over real HTTP and WebSocket connections.
 
+// Assertions in tests may unwrap: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 mod process;
 

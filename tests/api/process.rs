@@ -90,10 +90,11 @@ impl Proc {
 
     /// Sends SIGTERM and waits for the process to end; returns its exit status.
     pub fn terminate(self) -> (ExitStatus, Vec<String>) {
-        // SAFETY: kill(2) on the pid of a child this test started.
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGTERM);
-        }
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM delivered");
         self.finish()
     }
 
