@@ -31,25 +31,36 @@ test('a push message becomes a notification', async () => {
   const { registrationId } = registrations.find((r) => r.scopeURL === scope && !r.isDeleted);
 
   const payload = { title: '@someone', text: 'New message from @someone', tag: 'new-message', url: '/app?chat=123456' };
-  await cdp.send('ServiceWorker.deliverPushMessage', {
-    origin: BASE, registrationId, data: JSON.stringify(payload),
-  });
   const shown = async () => page.evaluate(async () => {
     const reg = await navigator.serviceWorker.ready;
     return (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
   });
-  await waitFor(async () => (await shown()).length === 1, 'notification shown');
+  // DevTools' push delivery is sometimes dropped by Chromium (seen about 1 run
+  // in 4 on a loaded machine, first or second push alike). A notification
+  // replaces the one with its tag, so delivering again never adds one: deliver
+  // until `count` notifications show, at most three times.
+  const deliverUntilShown = async (data, count) => {
+    for (let attempt = 1; ; attempt += 1) {
+      await cdp.send('ServiceWorker.deliverPushMessage', {
+        origin: BASE, registrationId, data: JSON.stringify(data),
+      });
+      try {
+        await waitFor(async () => (await shown()).length === count, `notification ${count} shown`, 5000);
+        return;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
+  };
+  await deliverUntilShown(payload, 1);
   assert.deepEqual(await shown(), [{
     title: payload.title, body: payload.text, tag: payload.tag, data: { url: `${BASE}/app?chat=123456` },
   }]);
 
   // a url to another site is not followed: the app instead
-  await cdp.send('ServiceWorker.deliverPushMessage', {
-    origin: BASE, registrationId, data: JSON.stringify({ ...payload, tag: 'other', url: 'https://example.com/x' }),
-  });
-  await waitFor(async () => (await shown()).length === 2, 'second notification shown');
-  const other = (await shown()).find((n) => n.tag === 'other');
-  assert.equal(other.data.url, `${BASE}/app`);
+  await deliverUntilShown({ ...payload, tag: 'other', url: 'https://example.com/x' }, 2);
+  const offSite = (await shown()).find((n) => n.tag === 'other');
+  assert.equal(offSite.data.url, `${BASE}/app`);
   assert.deepEqual(errors, []);
   await context.close();
 });
