@@ -309,7 +309,9 @@ pub async fn request(
     }
 }
 
-/// Opens a WebSocket; Err(status) when the server refuses the upgrade.
+/// Opens a WebSocket; Err(status) when the server refuses the upgrade, and
+/// Err(0) when the connection ends before any answer (e.g. the server closed
+/// a connection over its per-address cap).
 pub async fn connect_ws(base: &str, path: &str, cookie: Option<&str>) -> Result<WsClient, u16> {
     let mut req = client()
         .ws(format!("{base}{path}"))
@@ -320,6 +322,10 @@ pub async fn connect_ws(base: &str, path: &str, cookie: Option<&str>) -> Result<
     match req.connect().await {
         Ok((_, framed)) => Ok(WsClient { framed }),
         Err(awc::error::WsClientError::InvalidResponseStatus(s)) => Err(s.as_u16()),
+        Err(awc::error::WsClientError::SendRequest(e)) => {
+            eprintln!("websocket connection failed before an answer: {e}");
+            Err(0)
+        }
         Err(e) => panic!("websocket connect failed: {e}"),
     }
 }
