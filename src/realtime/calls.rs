@@ -191,23 +191,18 @@ fn ring(
         .sessions_of(&call.caller)
         .iter()
         .any(|h| h.sid == origin.sid);
-    if !caller_live {
-        // The calling socket closed while the call was being stored.
-        end(
-            state,
-            &call.key,
-            &call.caller,
-            Some(origin.sid),
-            Ending::Unrung,
-        );
-        return;
-    }
-    if state.hub.sessions_of(&call.callee).is_empty() {
+    // A callee with no live socket: the caller hears so at once.
+    let callee_offline = caller_live && state.hub.sessions_of(&call.callee).is_empty();
+    if callee_offline {
         let notice = Signal::new("calloffline", &call.callee)
             .field("user", call.callee_user.clone())
             .field("callKey", call.key.as_str())
             .encode();
         state.hub.send_to_socket(&call.caller, origin.sid, &notice);
+    }
+    // Either way (or when the calling socket closed while the call was
+    // being stored) the call ends unanswered.
+    if !caller_live || callee_offline {
         end(
             state,
             &call.key,
