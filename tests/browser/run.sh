@@ -27,8 +27,10 @@ fi
 target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 
-# a private copy: the target dir may be shared with other checkouts' builds
-work="$(mktemp -d)"
+# a private link to the binary (the target dir may be shared with other
+# checkouts' builds, which replace the file rather than rewrite it), kept in
+# the target dir's file system: a copy in /tmp once filled a CI disk
+work="$(mktemp -d "$target_dir/browser-run.XXXXXX")"
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ]; then
@@ -39,7 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT
 export KIRIMIN_BIN="$work/kirimin"
-cp "$target_dir/debug/kirimin" "$KIRIMIN_BIN"
+ln "$target_dir/debug/kirimin" "$KIRIMIN_BIN" 2>/dev/null || cp "$target_dir/debug/kirimin" "$KIRIMIN_BIN"
 
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 data_dir="$work/data"
