@@ -30,7 +30,7 @@ rm -f "$OUT"/*.json "$OUT"/*.md "$OUT"/ready "$OUT"/global-ready
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   echo "== building release" >&2
-  cargo build --release --bins
+  cargo build --release -p kirimin -p kirimin-load
   # The target dir may be shared: keep our own copies of the binaries.
   TARGET=${CARGO_TARGET_DIR:-target}
   cp "$TARGET/release/kirimin" "$TARGET/release/kirimin-load" "$BIN/"

@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 
 # Gates first: formatting, and clippy with every warning an error (the
 # [lints] table in Cargo.toml forbids unsafe code and unwrap outside tests).
-cargo fmt --check
-cargo clippy --all-targets -- -D warnings
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
 
-cargo test --all-targets -- --test-threads "${KIRIMIN_TEST_THREADS:-4}"
+# Every crate of the workspace: the server, the load generator, the testkit.
+cargo test --workspace --all-targets -- --test-threads "${KIRIMIN_TEST_THREADS:-4}"
 
 if [ -f tests/browser/run.sh ]; then
   bash tests/browser/run.sh

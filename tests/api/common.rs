@@ -7,26 +7,23 @@ use actix_codec::Framed;
 use awc::ws::{Codec, Frame, Message};
 use awc::BoxedSocket;
 use futures_util::{SinkExt, StreamExt};
-use kirimin::{Config, RunningServer};
 use serde_json::{json, Value};
-use tempfile::TempDir;
 
-/// Flags every test server gets unless a test overrides them.
-const BASE_ARGS: &[&str] = &[
-    "--bind",
-    "127.0.0.1:0",
-    "--rate-limit",
-    "off",
-    "--workers",
-    "2",
-];
+/// A running server with its own data dir (the workspace's one test-server
+/// helper), plus the HTTP calls of the tests.
+pub struct TestServer(kirimin_testkit::Server);
 
-/// A running server with its own data dir.
-pub struct TestServer {
-    pub server: Option<RunningServer>,
-    pub dir: TempDir,
-    pub base: String,
-    args: Vec<String>,
+impl std::ops::Deref for TestServer {
+    type Target = kirimin_testkit::Server;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for TestServer {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
 }
 
 /// A plain HTTP answer: status, headers, JSON body (Null when not JSON).
@@ -89,50 +86,7 @@ impl TestServer {
 
     /// A server with only the base flags (no exposed codes) and `extra`.
     pub async fn start_plain(extra: &[&str]) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let args: Vec<String> = BASE_ARGS
-            .iter()
-            .chain(extra.iter())
-            .map(|s| s.to_string())
-            .collect();
-        let mut me = Self {
-            server: None,
-            dir,
-            base: String::new(),
-            args,
-        };
-        me.boot().await;
-        me
-    }
-
-    async fn boot(&mut self) {
-        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
-        let config = Config::with_data_dir(self.dir.path(), &args).expect("config");
-        let server = kirimin::start(config).await.expect("server starts");
-        self.base = format!("http://{}", server.addr);
-        self.server = Some(server);
-    }
-
-    /// Stops the server gracefully and starts a new one on the same data dir.
-    /// The port stays the same, so signed-in users keep working.
-    pub async fn restart(&mut self) {
-        if let Some(server) = self.server.take() {
-            let addr = server.addr.to_string();
-            server.stop().await;
-            self.args.extend(["--bind".to_string(), addr]);
-        }
-        self.boot().await;
-    }
-
-    /// The shared state of the running server.
-    pub fn state(&self) -> &kirimin::state::AppState {
-        &self.server.as_ref().expect("running").state
-    }
-
-    /// Runs a closure on a pooled database connection.
-    pub fn db<T>(&self, f: impl FnOnce(&mut kirimin::db::DbConn) -> T) -> T {
-        let mut conn = self.state().pool.get().expect("db connection");
-        f(&mut conn)
+        Self(kirimin_testkit::Server::start(extra).await)
     }
 
     /// Sends a request with an optional cookie and raw body.
@@ -183,17 +137,27 @@ impl TestServer {
         }
     }
 
-    /// `n` fresh users.
+    /// A signed-in user for `email`, made straight in the database: for
+    /// tests where the sign-in flow is not under test (`sign_in` goes
+    /// through it).
+    pub async fn user(&self, email: &str) -> TestUser {
+        let (id, cookie) = self.create_user(email).await;
+        TestUser {
+            id,
+            cookie,
+            base: self.base.clone(),
+        }
+    }
+
+    /// `n` fresh signed-in users, made straight in the database.
     pub async fn users(&self, n: usize) -> Vec<TestUser> {
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
-            out.push(
-                self.sign_in(&format!(
-                    "{}@example.com",
-                    kirimin::ids::alphanumeric(12).to_lowercase()
-                ))
-                .await,
+            let email = format!(
+                "{}@example.com",
+                kirimin::ids::alphanumeric(12).to_lowercase()
             );
+            out.push(self.user(&email).await);
         }
         out
     }

@@ -2,7 +2,8 @@
 //! loopback server, JSON bodies, a `Cookie` header per request. A general
 //! client would do, but this one costs one buffer per pooled connection and
 //! nothing else, which matters when the load generator shares two cores with
-//! the server it measures.
+//! the server it measures. A request that may have reached the server is
+//! never sent a second time unless it is a GET.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -87,7 +88,9 @@ impl Client {
         }
     }
 
-    /// Sends one request; a reused connection that turns out dead is replaced once.
+    /// Sends one request. A request that may have reached the server is
+    /// never sent again unless it is a GET: a POST is sent at most once, so a
+    /// failure is reported, not hidden behind a second message or kick.
     pub async fn request(
         &self,
         method: &str,
@@ -96,47 +99,69 @@ impl Client {
         body: Option<&[u8]>,
     ) -> Result<Response, String> {
         let head = self.head(method, path, cookie, body.map_or(0, |b| b.len()));
-        for attempt in 0..2 {
-            let pooled = if attempt == 0 { self.take_idle() } else { None };
-            let (mut conn, reused) = match pooled {
-                Some(c) => (c, true),
-                None => (
-                    BufReader::with_capacity(
-                        8 * 1024,
-                        self.sources
-                            .connect(self.server)
-                            .await
-                            .map_err(|e| format!("connect: {e}"))?,
-                    ),
-                    false,
-                ),
-            };
-            let res = tokio::time::timeout(REQUEST_TIMEOUT, exchange(&mut conn, &head, body)).await;
-            match res {
-                Ok(Ok((resp, keep))) => {
-                    if keep {
-                        let mut idle = self.idle.lock().expect("pool");
-                        if idle.len() < MAX_IDLE {
-                            idle.push((conn, Instant::now()));
-                        }
-                    }
-                    return Ok(resp);
-                }
-                // A keep-alive connection the server closed while it was idle:
-                // nothing was processed, so the request goes again on a fresh one.
-                Ok(Err(_)) if reused => continue,
-                Ok(Err(e)) => return Err(e),
-                Err(_) => return Err("timeout".into()),
+        let (conn, reused) = match self.take_idle() {
+            Some(c) => (c, true),
+            None => (self.connect().await?, false),
+        };
+        match self.send(conn, &head, body).await {
+            // A GET changes nothing, so a reused connection that failed (the
+            // server closed it just as the request went out) may try again.
+            Err(e) if reused && e != TIMEOUT && is_safe(method) => {
+                let fresh = self.connect().await?;
+                self.send(fresh, &head, body).await
             }
+            other => other,
         }
-        Err("connection failed twice".into())
     }
 
-    /// The most recently used idle connection that is still young enough.
+    async fn connect(&self) -> Result<Conn, String> {
+        let stream = self
+            .sources
+            .connect(self.server)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
+        Ok(BufReader::with_capacity(8 * 1024, stream))
+    }
+
+    /// One exchange with a deadline; the connection goes back to the pool
+    /// when the server keeps it open.
+    async fn send(
+        &self,
+        mut conn: Conn,
+        head: &[u8],
+        body: Option<&[u8]>,
+    ) -> Result<Response, String> {
+        match tokio::time::timeout(REQUEST_TIMEOUT, exchange(&mut conn, head, body)).await {
+            Ok(Ok((resp, keep))) => {
+                if keep {
+                    self.put_idle(conn);
+                }
+                Ok(resp)
+            }
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(TIMEOUT.into()),
+        }
+    }
+
+    fn put_idle(&self, conn: Conn) {
+        let mut idle = self.idle.lock().expect("pool");
+        if idle.len() < MAX_IDLE {
+            idle.push((conn, Instant::now()));
+        }
+    }
+
+    /// The most recently used idle connection that is still young enough
+    /// and that the server has not closed: nothing has been sent on it yet,
+    /// so skipping a closed one costs no request.
     fn take_idle(&self) -> Option<Conn> {
         let mut idle = self.idle.lock().expect("pool");
         idle.retain(|(_, at)| at.elapsed() < MAX_IDLE_AGE);
-        idle.pop().map(|(c, _)| c)
+        while let Some((conn, _)) = idle.pop() {
+            if still_open(&conn) {
+                return Some(conn);
+            }
+        }
+        None
     }
 
     fn head(&self, method: &str, path: &str, cookie: Option<&str>, len: usize) -> Vec<u8> {
@@ -161,6 +186,29 @@ impl Client {
     pub fn close_idle(&self) {
         self.idle.lock().expect("pool").clear();
     }
+}
+
+/// The error text of a request that ran out of time.
+const TIMEOUT: &str = "timeout";
+
+/// Whether `method` may be sent twice without changing more on the server
+/// than once (only GET and HEAD among what the load generator sends).
+fn is_safe(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD")
+}
+
+/// Whether an idle pooled connection is still usable: no stray bytes
+/// buffered, and a non-blocking peek finds neither the server's close (a
+/// read of 0) nor an error, only "nothing to read yet".
+fn still_open(conn: &Conn) -> bool {
+    if !conn.buffer().is_empty() {
+        return false;
+    }
+    let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+    matches!(
+        socket2::SockRef::from(conn.get_ref()).peek(&mut probe),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+    )
 }
 
 /// Writes one request and reads its response. The bool says whether the
