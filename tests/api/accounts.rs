@@ -1,15 +1,13 @@
 //! Accounts and friends: profile edits, cooldowns, search, friend requests.
 
-use std::time::Duration;
-
 use diesel::prelude::*;
 use futures_util::future::join_all;
 use kirimin::db::schema::users;
 use serde_json::json;
 
+use crate::chat::say;
 use crate::common::{TestServer, TestUser, PNG_DATA_URL};
 
-const QUIET: Duration = Duration::from_millis(300);
 const NO_COOLDOWNS: &[&str] = &[
     "--username-cooldown",
     "0",
@@ -298,8 +296,10 @@ async fn friend(user: &TestUser, action: &str, other: &TestUser) -> serde_json::
 #[actix_web::test]
 async fn friend_requests_with_states_and_signals() {
     let srv = TestServer::start().await;
-    let users = srv.users(2).await;
-    let (alice, bob) = (&users[0], &users[1]);
+    let users = srv.users(3).await;
+    // Carol only sends bob one-to-one messages, the markers that prove no
+    // other signal reached him first.
+    let (alice, bob, carol) = (&users[0], &users[1], &users[2]);
     let mut alice_ws = alice.socket().await;
     let mut bob_ws = bob.socket().await;
 
@@ -336,7 +336,8 @@ async fn friend_requests_with_states_and_signals() {
         friend(alice, "addfriend", bob).await["user"]["isFriend"],
         json!(2)
     );
-    bob_ws.assert_silent(QUIET).await;
+    say(carol, "user", &bob.id, "after the second request").await;
+    bob_ws.assert_next_message("after the second request").await;
     assert_eq!(bob.is_user().await["me"]["req"][0]["id"], json!(alice.id));
 
     assert_eq!(
@@ -390,7 +391,10 @@ async fn friend_requests_with_states_and_signals() {
         friend(alice, "unfriend", bob).await["user"]["isFriend"],
         json!(0)
     );
-    bob_ws.assert_silent(QUIET).await;
+    say(carol, "user", &bob.id, "after the second unfriend").await;
+    bob_ws
+        .assert_next_message("after the second unfriend")
+        .await;
 
     // Asking someone who already asked you makes you friends.
     friend(bob, "addfriend", alice).await;

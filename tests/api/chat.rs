@@ -1,16 +1,12 @@
 //! Chats: group and one-to-one messages, edit, delete, clear, read receipts,
 //! media, history, and concurrent senders.
 
-use std::time::Duration;
-
 use diesel::prelude::*;
 use futures_util::future::join_all;
 use kirimin::db::schema::messages;
 use serde_json::{json, Value};
 
 use crate::common::{create_group, join, TestServer, TestUser, PNG_DATA_URL};
-
-const QUIET: Duration = Duration::from_millis(300);
 
 fn send_path(roomtype: &str, id: &str) -> String {
     format!("/x/room/sendMessage/{roomtype}/{id}")
@@ -69,9 +65,15 @@ async fn group_message_reaches_every_other_socket_once() {
         assert_eq!(sig["users"].as_array().unwrap().len(), 3);
         assert_eq!(sig["sender"]["id"], json!(owner.id));
         assert_eq!(sig["key"].as_str().unwrap().len(), 32);
-        ws.assert_silent(QUIET).await;
     }
-    owner_ws.assert_silent(QUIET).await;
+    // Markers through the same group: no socket got a second copy, and the
+    // sender's own socket got nothing, or that would come first.
+    say(b, "group", &gid, "marker from b").await;
+    for ws in a_tabs.iter_mut().chain([&mut owner_ws]) {
+        ws.assert_next_message("marker from b").await;
+    }
+    say(a, "group", &gid, "marker from a").await;
+    b_ws.assert_next_message("marker from a").await;
 }
 
 #[actix_web::test]
@@ -95,11 +97,14 @@ async fn kicked_member_cannot_send_and_gets_nothing() {
         .await
         .assert_err(403, "GRP_KICKED");
     assert_eq!(stored_messages(&srv), before, "stored nowhere");
-    stay_ws.assert_silent(QUIET).await;
 
+    // The owner's message is the marker: the refused one would come first.
     say(owner, "group", &gid, "after").await;
-    assert_eq!(stay_ws.signal().await["chat"]["text"], json!("after"));
-    kicked_ws.assert_silent(QUIET).await;
+    stay_ws.assert_next_message("after").await;
+    // The kicked member's socket gets nothing of the group: a one-to-one
+    // message from the owner, sent after, must be the next thing it reads.
+    say(owner, "user", &kicked.id, "direct marker").await;
+    kicked_ws.assert_next_message("direct marker").await;
     kicked
         .get(&format!("/x/room/history/group/{gid}"))
         .await
@@ -144,7 +149,6 @@ async fn one_to_one_chat_is_created_for_both() {
         json!(alice.id),
         "the room as bob sees it"
     );
-    alice_ws.assert_silent(QUIET).await;
 
     for (me, other) in [(alice, bob), (bob, alice)] {
         let c = me.is_user().await["c"].clone();
@@ -155,8 +159,12 @@ async fn one_to_one_chat_is_created_for_both() {
         assert_eq!(rooms[0]["m"][0]["text"], json!("hi bob"));
         assert_eq!(rooms[0]["u"].as_array().unwrap().len(), 2);
     }
+    // Bob's answer is the next thing alice's socket reads: her own message
+    // was not echoed to her.
     say(bob, "user", &alice.id, "hi alice").await;
-    assert_eq!(alice_ws.signal().await["roomdata"]["id"], json!(bob.id));
+    let sig = alice_ws.signal().await;
+    assert_eq!(sig["chat"]["text"], json!("hi alice"), "got {sig}");
+    assert_eq!(sig["roomdata"]["id"], json!(bob.id));
 }
 
 #[actix_web::test]
@@ -266,7 +274,8 @@ async fn edit_and_delete_with_their_signals_and_errors() {
         .post(&format!("/x/room/delMessage/group/{gid}/nosuch"), json!({}))
         .await
         .assert_err(404, "MSG_NOT_FOUND");
-    member_ws.assert_silent(QUIET).await;
+    // The refused edit and deletes signalled nothing: the next signal the
+    // member reads is the owner's real delete below.
     let deleted = owner.post(&del, json!({})).await.assert_ok();
     assert_eq!(deleted["chat"]["type"], json!("deleted"));
     assert_eq!(deleted["chat"]["text"], json!(""));
@@ -339,7 +348,6 @@ async fn read_receipts_mark_and_signal() {
         assert_eq!(sig["roomid"], json!(gid));
         assert_eq!(sig["from"], json!(reader.id));
     }
-    reader_ws.assert_silent(QUIET).await;
     let page = owner
         .get(&format!("/x/room/history/group/{gid}"))
         .await
@@ -357,7 +365,9 @@ async fn read_receipts_mark_and_signal() {
     let mut dm_reader_ws = reader.socket().await;
     say(owner, "user", &reader.id, "dm").await;
     dm_reader_ws.signal().await;
-    reader_ws.signal().await;
+    // The reader's own group receipt was not echoed back: the dm, sent
+    // after the others got the receipt, is the next thing it reads.
+    reader_ws.assert_next_message("dm").await;
     reader_ws
         .send_text(&json!({ "identifier": "kirimin", "type": "readAllMessages", "roomid": owner.id, "roomtype": "user" }).to_string())
         .await;
@@ -551,9 +561,6 @@ async fn concurrent_senders_lose_nothing_and_everyone_sees_one_order() {
         answers.iter().all(|a| a.status == 200),
         "every send accepted"
     );
-    for ws in sockets.iter_mut() {
-        ws.assert_silent(QUIET).await;
-    }
     assert_eq!(orders[0], orders[1]);
     assert_eq!(orders[1], orders[2]);
     let mut unique = orders[0].clone();
@@ -572,4 +579,10 @@ async fn concurrent_senders_lose_nothing_and_everyone_sees_one_order() {
         .map(|m| m["id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(stored, orders[0], "delivery order is storage order");
+    // No socket got a message twice: a marker sent after every answer is
+    // the next thing each reads.
+    say(&users[0], "group", &gid, "marker").await;
+    for ws in sockets.iter_mut() {
+        ws.assert_next_message("marker").await;
+    }
 }

@@ -1,13 +1,10 @@
 //! The kick flow of the seed page, its failures, its races, and a restart.
 
-use std::time::Duration;
-
 use futures_util::future::join_all;
 use serde_json::json;
 
+use crate::chat::say;
 use crate::common::{create_group, group_ids, join, Answer, TestServer, TestUser, WsClient};
-
-const QUIET: Duration = Duration::from_millis(300);
 
 fn kick_path(gid: &str, uid: &str) -> String {
     format!("/x/group/kick/{gid}/{uid}")
@@ -24,6 +21,31 @@ struct Scene {
     owner_ws: WsClient,
     stay_ws: WsClient,
     target_ws: [WsClient; 2],
+}
+
+impl Scene {
+    /// Asserts that each socket's next signal is a marker sent now: the
+    /// stay member's group message for the owner, the owner's for the stay
+    /// member, and for the target the stay member's group message while a
+    /// member, else a one-to-one message from the owner. Anything signalled
+    /// before would come first.
+    async fn no_other_signals(&mut self, label: &str, target_is_member: bool) {
+        let (from_stay, from_owner) = (format!("stay {label}"), format!("owner {label}"));
+        say(&self.stay, "group", &self.gid, &from_stay).await;
+        self.owner_ws.assert_next_message(&from_stay).await;
+        say(&self.owner, "group", &self.gid, &from_owner).await;
+        self.stay_ws.assert_next_message(&from_owner).await;
+        let for_target = if target_is_member {
+            from_stay
+        } else {
+            let direct = format!("direct {label}");
+            say(&self.owner, "user", &self.target.id, &direct).await;
+            direct
+        };
+        for ws in self.target_ws.iter_mut() {
+            ws.assert_next_message(&for_target).await;
+        }
+    }
 }
 
 async fn scene(srv: &TestServer) -> Scene {
@@ -74,10 +96,11 @@ async fn kick_sends_memberleave_then_memberkick_exactly_as_the_seed() {
     let kick = json!({ "key": key, "from": s.owner.id, "type": "memberkick", "groupid": s.gid });
     for ws in s.target_ws.iter_mut() {
         assert_eq!(ws.signal().await, kick);
-        ws.assert_silent(QUIET).await;
     }
-    s.owner_ws.assert_silent(QUIET).await;
-    s.stay_ws.assert_silent(QUIET).await;
+    // One signal each: markers sent after the kick are the next thing every
+    // socket reads (group messages for the members, a one-to-one message
+    // for the kicked user, whom the group messages must not reach either).
+    s.no_other_signals("after the kick", false).await;
 
     // The kicked user is no member any more.
     assert!(!group_ids(&s.target).await.contains(&s.gid));
@@ -98,8 +121,9 @@ async fn kick_sends_memberleave_then_memberkick_exactly_as_the_seed() {
     let newcomer = srv.sign_in("newcomer@example.com").await;
     join(&newcomer, &s.gid, &s.link).await.assert_ok();
     assert_eq!(s.stay_ws.signal().await["type"], json!("memberjoin"));
+    say(&s.owner, "user", &s.target.id, "after the join").await;
     for ws in s.target_ws.iter_mut() {
-        ws.assert_silent(QUIET).await;
+        ws.assert_next_message("after the join").await;
     }
 }
 
@@ -141,11 +165,9 @@ async fn failed_kicks_change_nothing_and_signal_nothing() {
         .await
         .assert_err(401, "UNAUTHORIZED");
 
-    s.owner_ws.assert_silent(QUIET).await;
-    s.stay_ws.assert_silent(QUIET).await;
-    for ws in s.target_ws.iter_mut() {
-        ws.assert_silent(QUIET).await;
-    }
+    // Nothing was signalled: markers sent now are the next thing every
+    // socket reads.
+    s.no_other_signals("after the failed kicks", true).await;
     assert!(group_ids(&s.target).await.contains(&s.gid));
     let preview = s
         .owner
@@ -246,8 +268,11 @@ async fn kick_racing_leave_ends_with_exactly_one_success() {
             );
         }
     }
-    owner_ws.assert_silent(QUIET).await;
-    watcher_ws.assert_silent(QUIET).await;
+    // No round signalled twice: markers through the group are next.
+    say(watcher, "group", &gid, "watcher marker").await;
+    owner_ws.assert_next_message("watcher marker").await;
+    say(owner, "group", &gid, "owner marker").await;
+    watcher_ws.assert_next_message("owner marker").await;
 }
 
 #[actix_web::test]
