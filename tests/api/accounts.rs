@@ -20,7 +20,7 @@ const NO_COOLDOWNS: &[&str] = &[
 #[actix_web::test]
 async fn profile_picture() {
     let srv = TestServer::start().await;
-    let me = srv.sign_in("pic@example.com").await;
+    let me = srv.user("pic@example.com").await;
     me.post(
         "/x/account/set-img",
         json!({ "name": "a.txt", "img": "data:text/plain;base64,aGVsbG8=" }),
@@ -42,7 +42,7 @@ async fn profile_picture() {
         .unwrap()
         .to_string();
     assert_eq!(me.is_user().await["me"]["image"], json!(first));
-    let other = srv.sign_in("viewer@example.com").await;
+    let other = srv.user("viewer@example.com").await;
     let got = other.get(&format!("/file/user/{first}")).await;
     assert_eq!(
         (
@@ -74,8 +74,8 @@ async fn profile_picture() {
 async fn username_rules_and_cooldown() {
     let srv = TestServer::start().await;
     let (me, other) = (
-        srv.sign_in("un1@example.com").await,
-        srv.sign_in("un2@example.com").await,
+        srv.user("un1@example.com").await,
+        srv.user("un2@example.com").await,
     );
     me.post("/x/account/set-username", json!({ "uname": "abc" }))
         .await
@@ -117,7 +117,7 @@ async fn username_rules_and_cooldown() {
 #[actix_web::test]
 async fn displayname_and_bio_rules_and_cooldowns() {
     let srv = TestServer::start().await;
-    let me = srv.sign_in("dn@example.com").await;
+    let me = srv.user("dn@example.com").await;
     me.post(
         "/x/account/set-displayname",
         json!({ "dname": "x".repeat(36) }),
@@ -159,7 +159,7 @@ async fn displayname_and_bio_rules_and_cooldowns() {
 #[actix_web::test]
 async fn zero_cooldowns_allow_repeated_changes() {
     let srv = TestServer::start_with(NO_COOLDOWNS).await;
-    let me = srv.sign_in("fastchanger@example.com").await;
+    let me = srv.user("fastchanger@example.com").await;
     for i in 0..3 {
         me.post(
             "/x/account/set-username",
@@ -220,8 +220,8 @@ async fn username_race_has_exactly_one_winner() {
 #[actix_web::test]
 async fn search_by_id_and_username_part() {
     let srv = TestServer::start_with(NO_COOLDOWNS).await;
-    let me = srv.sign_in("searcher@example.com").await;
-    let target = srv.sign_in("target@example.com").await;
+    let me = srv.user("searcher@example.com").await;
+    let target = srv.user("target@example.com").await;
     target
         .post(
             "/x/account/set-username",

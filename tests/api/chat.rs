@@ -109,7 +109,7 @@ async fn kicked_member_cannot_send_and_gets_nothing() {
         .get(&format!("/x/room/history/group/{gid}"))
         .await
         .assert_err(403, "GRP_KICKED");
-    let outsider = srv.sign_in("outsider@example.com").await;
+    let outsider = srv.user("outsider@example.com").await;
     outsider
         .post(&send_path("group", "123456789"), json!({ "text": "x" }))
         .await
@@ -383,7 +383,7 @@ async fn media_upload_download_and_access() {
     let srv = TestServer::start().await;
     let (users, gid, _) = group_of(&srv, 3).await;
     let (owner, member, kicked) = (&users[0], &users[1], &users[2]);
-    let outsider = srv.sign_in("media-outsider@example.com").await;
+    let outsider = srv.user("media-outsider@example.com").await;
     let data = owner
         .post(&send_path("group", &gid), json!({ "text": "look", "type": "image", "filename": "cat.png", "filesrc": PNG_DATA_URL }))
         .await

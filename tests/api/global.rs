@@ -28,7 +28,7 @@ async fn get_global_needs_a_session_and_shows_the_room() {
     srv.get("/x/room/get-global")
         .await
         .assert_err(401, "UNAUTHORIZED");
-    let me = srv.sign_in("glob-me@example.com").await;
+    let me = srv.user("glob-me@example.com").await;
     let data = me.get("/x/room/get-global").await.assert_ok();
     assert_eq!(data["r"], global_room());
     assert_eq!(data["m"], json!([]));

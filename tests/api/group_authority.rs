@@ -36,7 +36,7 @@ async fn chat_commands_ask_the_database_not_the_actor() {
     let srv = TestServer::start().await;
     let (users, gid, _) = group_of(&srv, 2).await;
     let (owner, member) = (&users[0], &users[1]);
-    let newcomer = srv.sign_in("newcomer@example.com").await;
+    let newcomer = srv.user("newcomer@example.com").await;
     let mut owner_ws = owner.socket().await;
     say(member, "group", &gid, "hello").await;
     assert_eq!(owner_ws.signal().await["chat"]["text"], "hello");

@@ -11,7 +11,7 @@ use crate::common::{create_group, group_ids, join, TestServer, PNG_DATA_URL};
 #[actix_web::test]
 async fn create_checks_name_and_ownership_limit() {
     let srv = TestServer::start().await;
-    let owner = srv.sign_in("creator@example.com").await;
+    let owner = srv.user("creator@example.com").await;
     for bad in ["", "   ", &"x".repeat(36)] {
         owner
             .post("/x/group/create", json!({ "name": bad }))
@@ -50,8 +50,8 @@ async fn create_checks_name_and_ownership_limit() {
 #[actix_web::test]
 async fn invite_preview_and_join() {
     let srv = TestServer::start().await;
-    let owner = srv.sign_in("inv-owner@example.com").await;
-    let guest = srv.sign_in("inv-guest@example.com").await;
+    let owner = srv.user("inv-owner@example.com").await;
+    let guest = srv.user("inv-guest@example.com").await;
     let (gid, link) = create_group(&owner, "Club").await;
     let mut owner_ws = owner.socket().await;
 
@@ -148,7 +148,7 @@ async fn leave_signals_the_remaining_members() {
         .post("/x/group/leave/123456789", json!({}))
         .await
         .assert_err(404, "GRPS_404");
-    let outsider = srv.sign_in("outsider@example.com").await;
+    let outsider = srv.user("outsider@example.com").await;
     outsider
         .post(&format!("/x/group/leave/{gid}"), json!({}))
         .await
@@ -314,7 +314,7 @@ async fn rename_checks_owner_length_and_cooldown() {
 #[actix_web::test]
 async fn rename_cooldown_can_be_turned_off() {
     let srv = TestServer::start_with(&["--group-rename-cooldown", "0"]).await;
-    let owner = srv.sign_in("renamer@example.com").await;
+    let owner = srv.user("renamer@example.com").await;
     let (gid, _) = create_group(&owner, "one").await;
     for name in ["two", "three"] {
         owner
@@ -423,8 +423,8 @@ async fn group_image_upload_and_access() {
 #[actix_web::test]
 async fn joining_returns_the_last_hundred_messages_oldest_first() {
     let srv = TestServer::start().await;
-    let owner = srv.sign_in("hist-owner@example.com").await;
-    let guest = srv.sign_in("hist-guest@example.com").await;
+    let owner = srv.user("hist-owner@example.com").await;
+    let guest = srv.user("hist-guest@example.com").await;
     let (gid, link) = create_group(&owner, "Backlog").await;
     for i in 0..103 {
         crate::chat::say(&owner, "group", &gid, &format!("note {i}")).await;

@@ -29,7 +29,7 @@ async fn a_body_that_is_json_but_not_an_object_is_a_bad_request() {
 #[actix_web::test]
 async fn invalid_utf8_anywhere_in_a_body_is_a_bad_request() {
     let srv = TestServer::start().await;
-    let user = srv.sign_in("utf8@example.com").await;
+    let user = srv.user("utf8@example.com").await;
     let mut in_unread_field = br#"{"name":"Fine","other":""#.to_vec();
     in_unread_field.extend_from_slice(&[0xff, 0xfe]);
     in_unread_field.extend_from_slice(br#""}"#);
@@ -62,7 +62,7 @@ const INVISIBLE_NAMES: &[&str] = &[
 async fn names_made_only_of_invisible_characters_are_refused() {
     let srv =
         TestServer::start_with(&["--displayname-cooldown", "0", "--username-cooldown", "0"]).await;
-    let user = srv.sign_in("invisible@example.com").await;
+    let user = srv.user("invisible@example.com").await;
     let before = user.is_user().await["me"].clone();
     for name in INVISIBLE_NAMES {
         user.post("/x/group/create", json!({ "name": name }))

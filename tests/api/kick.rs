@@ -118,7 +118,7 @@ async fn kick_sends_memberleave_then_memberkick_exactly_as_the_seed() {
         .assert_err(400, "GRPS_NOT_MEMBER");
 
     // Later group signals no longer reach the kicked user's sockets.
-    let newcomer = srv.sign_in("newcomer@example.com").await;
+    let newcomer = srv.user("newcomer@example.com").await;
     join(&newcomer, &s.gid, &s.link).await.assert_ok();
     assert_eq!(s.stay_ws.signal().await["type"], json!("memberjoin"));
     say(&s.owner, "user", &s.target.id, "after the join").await;
@@ -131,7 +131,7 @@ async fn kick_sends_memberleave_then_memberkick_exactly_as_the_seed() {
 async fn failed_kicks_change_nothing_and_signal_nothing() {
     let srv = TestServer::start().await;
     let mut s = scene(&srv).await;
-    let outsider = srv.sign_in("nobody@example.com").await;
+    let outsider = srv.user("nobody@example.com").await;
 
     s.owner
         .post(&kick_path("123456789", &s.target.id), json!({}))

@@ -35,7 +35,7 @@ async fn healthz(srv: &TestServer) -> String {
 #[actix_web::test]
 async fn a_body_that_trickles_in_is_cut_off_with_408() {
     let srv = TestServer::start_with(&["--request-timeout-ms", "500"]).await;
-    let user = srv.sign_in("slow@example.com").await;
+    let user = srv.user("slow@example.com").await;
     let mut stream = TcpStream::connect(addr(&srv)).await.expect("connect");
     let head = format!(
         "POST /x/group/create HTTP/1.1\r\nHost: x\r\nCookie: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"name\":",
@@ -66,7 +66,7 @@ async fn open_socket(user: &TestUser) -> WsClient {
 #[actix_web::test]
 async fn one_user_holds_at_most_the_configured_sockets() {
     let srv = TestServer::start_with(&["--max-sockets-per-user", "2"]).await;
-    let user = srv.sign_in("tabs@example.com").await;
+    let user = srv.user("tabs@example.com").await;
     let first = open_socket(&user).await;
     let _second = open_socket(&user).await;
     let id = user.is_user().await["socket"]["id"]
@@ -78,7 +78,7 @@ async fn one_user_holds_at_most_the_configured_sockets() {
         Some(429)
     );
     // Another user is not affected; a closed socket frees its place.
-    let other = srv.sign_in("other-tabs@example.com").await;
+    let other = srv.user("other-tabs@example.com").await;
     let _ = open_socket(&other).await;
     first.close().await;
     let _third = open_socket(&user).await;
@@ -87,7 +87,7 @@ async fn one_user_holds_at_most_the_configured_sockets() {
 #[actix_web::test]
 async fn one_address_holds_at_most_the_configured_connections() {
     let srv = TestServer::start_with(&["--max-connections-per-ip", "3"]).await;
-    let user = srv.sign_in("conns@example.com").await;
+    let user = srv.user("conns@example.com").await;
     // Three long-lived connections (sockets), taken as earlier requests' connections close.
     let first = open_socket(&user).await;
     let _second = open_socket(&user).await;

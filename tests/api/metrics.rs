@@ -43,8 +43,8 @@ async fn counters_move_with_traffic_and_only_the_metrics_port_serves_them() {
     assert_eq!(sample(&before, "kirimin_live_sockets"), 0.0);
     assert_eq!(sample(&before, "kirimin_signals_delivered_total"), 0.0);
 
-    let owner = srv.sign_in("metrics-owner@example.com").await;
-    let member = srv.sign_in("metrics-member@example.com").await;
+    let owner = srv.user("metrics-owner@example.com").await;
+    let member = srv.user("metrics-member@example.com").await;
     let (gid, link) = create_group(&owner, "Gauges").await;
     join(&member, &gid, &link).await.assert_ok();
     let mut ws = member.socket().await;

@@ -328,7 +328,7 @@ async fn subscriptions_are_checked_and_kept_per_user_and_endpoint() {
 async fn a_user_keeps_the_ten_newest_subscriptions() {
     let srv = start().await;
     let push = PushService::start().await;
-    let me = srv.sign_in("many@example.com").await;
+    let me = srv.user("many@example.com").await;
     for n in 0..11 {
         subscribe(&me, &push, &format!("/s{n:02}")).await;
     }
@@ -345,7 +345,7 @@ async fn a_user_keeps_the_ten_newest_subscriptions() {
 #[actix_web::test]
 async fn the_vapid_key_is_a_p256_point_and_survives_a_restart() {
     let mut srv = start().await;
-    let me = srv.sign_in("keys@example.com").await;
+    let me = srv.user("keys@example.com").await;
     let key = public_key(&me).await;
     let raw = URL_SAFE_NO_PAD
         .decode(&key)
@@ -359,7 +359,7 @@ async fn the_vapid_key_is_a_p256_point_and_survives_a_restart() {
     srv.restart().await;
     assert_eq!(public_key(&me).await, key, "same key after a restart");
     let other = start().await;
-    let someone = other.sign_in("keys@example.com").await;
+    let someone = other.user("keys@example.com").await;
     assert_ne!(
         public_key(&someone).await,
         key,

@@ -13,14 +13,14 @@ async fn healthz_and_unknown_paths() {
     srv.post("/x/nothing-here", json!({}))
         .await
         .assert_err(404, "NOT_FOUND");
-    let user = srv.sign_in("paths@example.com").await;
+    let user = srv.user("paths@example.com").await;
     user.get("/x/group/nope").await.assert_err(404, "NOT_FOUND");
 }
 
 #[actix_web::test]
 async fn malformed_and_mistyped_bodies_are_bad_requests() {
     let srv = TestServer::start().await;
-    let user = srv.sign_in("bad@example.com").await;
+    let user = srv.user("bad@example.com").await;
     for body in [
         "{",
         "not json",
@@ -50,7 +50,7 @@ async fn malformed_and_mistyped_bodies_are_bad_requests() {
 #[actix_web::test]
 async fn empty_body_counts_as_empty_object() {
     let srv = TestServer::start().await;
-    let owner = srv.sign_in("empty@example.com").await;
+    let owner = srv.user("empty@example.com").await;
     let gid = owner
         .post("/x/group/create", json!({ "name": "g" }))
         .await
@@ -68,7 +68,7 @@ async fn empty_body_counts_as_empty_object() {
 #[actix_web::test]
 async fn oversized_bodies_are_refused_with_413() {
     let srv = TestServer::start().await;
-    let user = srv.sign_in("big@example.com").await;
+    let user = srv.user("big@example.com").await;
     let huge = json!({ "name": "x".repeat(150 * 1024) }).to_string();
     user.post_raw("/x/group/create", huge)
         .await
@@ -89,7 +89,7 @@ async fn oversized_bodies_are_refused_with_413() {
 #[actix_web::test]
 async fn rate_limit_answers_429_with_retry_after() {
     let srv = TestServer::start_with(&["--rate-limit", "1/3"]).await;
-    let user = srv.sign_in("fast@example.com").await;
+    let user = srv.user("fast@example.com").await;
     let mut statuses = Vec::new();
     let mut retry_after = None;
     for _ in 0..6 {

@@ -69,7 +69,7 @@ async fn a_failed_commit_answers_500_stores_nothing_and_signals_nothing() {
 async fn a_refusal_in_a_failed_batch_keeps_its_own_answer() {
     let srv = TestServer::start().await;
     let (users, gid, _) = group_of(&srv, 2).await;
-    let stranger = srv.sign_in("stranger@example.com").await;
+    let stranger = srv.user("stranger@example.com").await;
 
     inject(&srv, Fault::FailCommit);
     users[0]
