@@ -17,6 +17,8 @@ mod setup;
 mod ws;
 
 #[cfg(test)]
+mod http_tests;
+#[cfg(test)]
 mod tests;
 
 use std::net::SocketAddr;
