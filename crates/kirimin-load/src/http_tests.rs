@@ -72,16 +72,19 @@ async fn peer(script: Vec<Step>) -> (SocketAddr, tokio::task::JoinHandle<Vec<Str
     (addr, task)
 }
 
-fn client(addr: SocketAddr) -> Client {
-    Client::new(addr, Arc::new(SourceAddrs::default()))
+/// A client whose pool holds one connection to a peer playing `script`
+/// (its first step answers the `GET /warm` that opens that connection).
+async fn warmed_client(script: Vec<Step>) -> (Client, tokio::task::JoinHandle<Vec<String>>) {
+    let (addr, peer) = peer(script).await;
+    let client = Client::new(addr, Arc::new(SourceAddrs::default()));
+    let warm = client.request("GET", "/warm", None, None).await;
+    assert_eq!(warm.expect("answered").status, 200);
+    (client, peer)
 }
 
 #[tokio::test]
 async fn a_post_the_server_may_have_read_is_not_sent_again() {
-    let (addr, peer) = peer(vec![Step::Answer, Step::HangUp, Step::Answer]).await;
-    let client = client(addr);
-    let warm = client.request("GET", "/warm", None, None).await;
-    assert_eq!(warm.expect("answered").status, 200);
+    let (client, peer) = warmed_client(vec![Step::Answer, Step::HangUp, Step::Answer]).await;
     // Goes out on the pooled connection; the peer reads it and hangs up.
     let post = client.request("POST", "/send", None, Some(b"{}")).await;
     assert!(post.is_err(), "the failure is reported: {post:?}");
@@ -100,10 +103,7 @@ async fn a_post_the_server_may_have_read_is_not_sent_again() {
 
 #[tokio::test]
 async fn a_get_on_a_pooled_connection_that_hangs_up_goes_again() {
-    let (addr, peer) = peer(vec![Step::Answer, Step::HangUp, Step::Answer]).await;
-    let client = client(addr);
-    let warm = client.request("GET", "/warm", None, None).await;
-    assert_eq!(warm.expect("answered").status, 200);
+    let (client, peer) = warmed_client(vec![Step::Answer, Step::HangUp, Step::Answer]).await;
     let again = client.request("GET", "/page", None, None).await;
     assert_eq!(again.expect("answered the second time").status, 200);
     assert_eq!(
