@@ -5,7 +5,8 @@
 #   scripts/ab.sh BEFORE_BIN AFTER_BIN [ROUNDS]
 #
 # Each round starts each server fresh (temporary data dir, rate limit and
-# cooldowns off) and runs, with this checkout's release kirimin-load:
+# cooldowns off) and runs, with this checkout's release kirimin-load (built
+# with `cargo build --release -p kirimin-load`, or LOAD_BIN=path):
 #   chat  10 groups x 10 members, 10,000 messages/s offered, 10 s
 #   kick  10 groups x 10 members, 200 kicks/s, 10 s
 # then prints one line per run: accepted msg/s, send->delivery p99, kick ->
@@ -17,6 +18,7 @@ BEFORE=$1
 AFTER=$2
 ROUNDS=${3:-2}
 LOAD=${LOAD_BIN:-${CARGO_TARGET_DIR:-target}/release/kirimin-load}
+[ -x "$LOAD" ] || { echo "no $LOAD: cargo build --release -p kirimin-load" >&2; exit 1; }
 PORT=${PORT:-18190}
 OUT=target/ab
 mkdir -p "$OUT"
