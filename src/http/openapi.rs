@@ -1,0 +1,239 @@
+//! `GET /openapi.json`: the OpenAPI 3.1 document of the HTTP API.
+//!
+//! Built from code, not written by hand: request bodies are the schemas
+//! `utoipa` derives from the very types the handlers deserialise, every
+//! error answer lists the `msg`s of the error catalogue ([`ErrorCode`]) the
+//! endpoint can give, and the endpoints are the table in
+//! [`endpoints`](super::endpoints), which a test compares with the routes.
+
+use std::sync::OnceLock;
+
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Map, Value};
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::PartialSchema;
+
+use super::endpoints::{self, Answer, Endpoint};
+use crate::error_catalogue::ErrorCode;
+
+/// The schema of a field that takes a string or a number (ids and codes
+/// existing clients send either way).
+pub fn string_or_number() -> Schema {
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::String))
+        .item(ObjectBuilder::new().schema_type(Type::Number))
+        .into()
+}
+
+/// The JSON schema `utoipa` derives for a request type.
+pub fn schema_of<T: PartialSchema>() -> Value {
+    let schema: RefOr<Schema> = T::schema();
+    serde_json::to_value(schema).unwrap_or_else(|_| json!({}))
+}
+
+/// The errors every endpoint of this kind can answer, besides its own.
+fn common_errors(e: &Endpoint) -> Vec<ErrorCode> {
+    let mut codes = vec![ErrorCode::TooManyRequests, ErrorCode::Internal];
+    if e.session {
+        codes.push(ErrorCode::Unauthorized);
+    }
+    if e.body.is_some() {
+        codes.extend([
+            ErrorCode::BadRequest,
+            ErrorCode::RequestTimeout,
+            ErrorCode::ContentTooLarge,
+        ]);
+    }
+    if e.path.contains('{') {
+        // A parameter that holds an encoded `/` makes the path unknown.
+        codes.push(ErrorCode::NotFound);
+    }
+    codes
+}
+
+/// The envelope of a success: `ok`, `code`, `msg` and, where given, `data`.
+fn ok_envelope(data: Option<Value>) -> Value {
+    let mut properties = json!({
+        "ok": { "const": true },
+        "code": { "const": 200 },
+        "msg": { "const": "OK" },
+    });
+    let mut required = vec!["ok", "code", "msg"];
+    if let Some(data) = data {
+        properties["data"] = data;
+        required.push("data");
+    }
+    json!({ "type": "object", "properties": properties, "required": required })
+}
+
+/// The envelope of a refusal with `status`: one of `msgs`, optional `data`.
+fn error_envelope(status: u16, msgs: &[&str]) -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "ok": { "const": false },
+            "code": { "const": status },
+            "msg": { "enum": msgs },
+            "data": { "type": "object" },
+        },
+        "required": ["ok", "code", "msg"],
+    })
+}
+
+/// JSON content with `schema`.
+fn json_content(schema: Value) -> Value {
+    json!({ "application/json": { "schema": schema } })
+}
+
+/// The success answer of an endpoint.
+fn success(answer: &Answer) -> (String, Value) {
+    let (status, description, content) = match answer {
+        Answer::Ok => ("200", "done", json_content(ok_envelope(None))),
+        Answer::Data(data) => ("200", "done", json_content(ok_envelope(Some(data())))),
+        Answer::Html => (
+            "200",
+            "an HTML page",
+            json!({ "text/html": { "schema": { "type": "string" } } }),
+        ),
+        Answer::HtmlOrData(data) => {
+            let mut content = json_content(ok_envelope(Some(data())));
+            content["text/html"] = json!({ "schema": { "type": "string" } });
+            (
+                "200",
+                "JSON with `Accept: application/json`, else a page",
+                content,
+            )
+        }
+        Answer::Bytes(mime) => (
+            "200",
+            "the file",
+            json!({ *mime: { "schema": { "type": "string", "format": "binary" } } }),
+        ),
+        Answer::Document => (
+            "200",
+            "this document",
+            json!({ "application/json": { "schema": { "type": "object" } } }),
+        ),
+        Answer::Redirect => ("302", "to `/app`", json!(null)),
+    };
+    let mut response = json!({ "description": description });
+    if !content.is_null() {
+        response["content"] = content;
+    }
+    (status.to_string(), response)
+}
+
+/// One operation of the document.
+fn operation(e: &Endpoint) -> Value {
+    let mut responses = Map::new();
+    let (status, ok) = success(&e.answer);
+    responses.insert(status, ok);
+    let mut codes = common_errors(e);
+    codes.extend_from_slice(e.errors);
+    let mut statuses: Vec<u16> = codes.iter().map(|c| c.status()).collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    for status in statuses {
+        let mut msgs: Vec<&str> = codes
+            .iter()
+            .filter(|c| c.status() == status)
+            .map(|c| c.msg())
+            .collect();
+        msgs.sort_unstable();
+        msgs.dedup();
+        let mut content = json_content(error_envelope(status, &msgs));
+        if e.html_errors && status == 404 {
+            content["text/html"] = json!({ "schema": { "type": "string" } });
+        }
+        responses.insert(
+            status.to_string(),
+            json!({ "description": msgs.join(", "), "content": content }),
+        );
+    }
+    let mut parameters: Vec<Value> = path_params(e.path)
+        .map(|name| {
+            json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } })
+        })
+        .collect();
+    for (name, schema, description) in e.query {
+        parameters.push(json!({
+            "name": name, "in": "query", "required": false,
+            "description": description, "schema": schema(),
+        }));
+    }
+    let mut op = json!({
+        "summary": e.summary,
+        "operationId": operation_id(e),
+        "tags": [e.tag],
+        "responses": responses,
+    });
+    if !parameters.is_empty() {
+        op["parameters"] = Value::Array(parameters);
+    }
+    if let Some(body) = e.body {
+        op["requestBody"] = json!({ "required": true, "content": json_content(body()) });
+    }
+    if e.session {
+        op["security"] = json!([{ "session": [] }]);
+    }
+    op
+}
+
+/// The names of `{...}` segments of a path.
+pub fn path_params(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+}
+
+/// `post_x_group_create` for `POST /x/group/create`.
+fn operation_id(e: &Endpoint) -> String {
+    let mut id = e.method.to_string();
+    for c in e.path.chars() {
+        id.push(if c.is_ascii_alphanumeric() { c } else { '_' });
+    }
+    id
+}
+
+/// Builds the whole document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for e in endpoints::ALL {
+        let item = paths.entry(e.path.to_string()).or_insert_with(|| json!({}));
+        item[e.method] = operation(e);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Kirimin API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The HTTP API of kirimin. Every JSON answer is the envelope \
+                `{ok, code, msg, data?}`; clients branch on `msg`. WebSocket signals are \
+                described in docs/API.md.",
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::session::COOKIE },
+            },
+        },
+    })
+}
+
+/// The document, built once.
+fn cached() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| document().to_string())
+}
+
+/// `GET /openapi.json`.
+async fn serve() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(cached())
+}
+
+/// Registers `/openapi.json`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/openapi.json", web::get().to(serve));
+}

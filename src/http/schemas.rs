@@ -1,0 +1,90 @@
+//! JSON schemas of the answers' `data`, for the OpenAPI document. The
+//! handlers build their answers with `json!`, so these are written out here;
+//! schemathesis checks every answer of the live server against them.
+
+use serde_json::{json, Value};
+
+pub fn any() -> Value {
+    json!({})
+}
+pub fn string() -> Value {
+    json!({ "type": "string" })
+}
+pub fn integer() -> Value {
+    json!({ "type": "integer" })
+}
+pub fn nullable_string() -> Value {
+    json!({ "type": ["string", "null"] })
+}
+pub fn object(props: Value, required: &[&str]) -> Value {
+    json!({ "type": "object", "properties": props, "required": required })
+}
+pub fn array(items: Value) -> Value {
+    json!({ "type": "array", "items": items })
+}
+pub fn user() -> Value {
+    object(
+        json!({
+            "id": string(), "username": string(), "displayname": string(),
+            "bio": nullable_string(), "image": nullable_string(),
+            "badges": { "type": "array" }, "isFriend": { "enum": [0, 1, 2, 3] },
+        }),
+        &["id", "username", "displayname", "isFriend"],
+    )
+}
+pub fn room() -> Value {
+    object(
+        json!({
+            "id": string(), "long": string(), "short": string(),
+            "image": nullable_string(), "badges": { "type": "array" },
+            "type": { "enum": ["group", "user"] },
+        }),
+        &["id", "type"],
+    )
+}
+pub fn message() -> Value {
+    object(
+        json!({
+            "id": string(), "userid": string(), "timestamp": integer(),
+            "type": string(), "text": { "type": ["string", "null"] },
+            "reply": nullable_string(), "edited": { "type": ["integer", "null"] },
+            "source": nullable_string(), "readers": array(string()),
+            "duration": { "type": ["number", "null"] },
+        }),
+        &["id", "userid", "timestamp", "type"],
+    )
+}
+pub fn text() -> Value {
+    object(json!({ "text": string() }), &["text"])
+}
+pub fn chat() -> Value {
+    object(
+        json!({ "u": array(user()), "m": array(message()), "r": room() }),
+        &["u", "m", "r"],
+    )
+}
+pub fn sent() -> Value {
+    object(
+        json!({ "chat": message(), "roomdata": room(), "users": array(user()) }),
+        &["chat", "roomdata", "users"],
+    )
+}
+pub fn post_object() -> Value {
+    object(
+        json!({
+            "id": string(), "user": user(), "ts": integer(), "img": string(),
+            "likes": integer(), "comments": integer(), "text": string(),
+            "liked": { "type": "boolean" },
+        }),
+        &["id", "user", "ts", "img", "likes", "comments", "liked"],
+    )
+}
+pub fn comment() -> Value {
+    object(
+        json!({ "id": string(), "user": user(), "text": string(), "ts": integer() }),
+        &["id", "user", "text", "ts"],
+    )
+}
+pub fn with_user() -> Value {
+    object(json!({ "user": user() }), &["user"])
+}
