@@ -2,16 +2,18 @@
 # Checks the live server against its own OpenAPI document with schemathesis:
 # no answer is a 500, and every answer (status, content type, body) is one
 # the document allows. Starts the debug binary on a free loopback port with
-# a throwaway data dir under the target dir, signs one user in (so the
-# signed-in endpoints answer more than 401) and always stops the server.
+# a throwaway data dir under the target dir, prepares users and data (so
+# the signed-in endpoints answer more than 401 and 404; see
+# schemathesis_seed.py) and always stops the server.
 # Installs schemathesis into a venv under the target dir when missing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 SCHEMATHESIS_VERSION="4.32.5"
-# Test cases per operation and phase; about 2 minutes on 2 cores.
-examples="${KIRIMIN_SCHEMATHESIS_EXAMPLES:-25}"
+# Test cases per operation and phase: about 70 s on 2 cores.
+examples="${KIRIMIN_SCHEMATHESIS_EXAMPLES:-100}"
+# KIRIMIN_SCHEMATHESIS_ARGS: more `st run` options (e.g. --include-path ...).
 
 target_dir="$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
@@ -47,40 +49,15 @@ mkdir -p "$work/data"
   --dev-expose-otp --rate-limit off >"$work/server.log" 2>&1 &
 server_pid=$!
 
-# Waits (at most 30 s) for /healthz, then signs in with the exposed code
-# (API.md section 2) and prints the session cookie.
-cookie="$(python3 - "$base" <<'EOF'
-import json, sys, time, urllib.request
-base = sys.argv[1]
-end = time.time() + 30
-while True:
-    try:
-        urllib.request.urlopen(base + "/healthz", timeout=2)
-        break
-    except Exception:
-        if time.time() > end:
-            sys.exit("the server did not start")
-        time.sleep(0.1)
-def post(path, body):
-    req = urllib.request.Request(base + path, data=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
-    return urllib.request.urlopen(req, timeout=10)
-email = "schemathesis@example.com"
-code = json.load(post("/x/auth/sign-in", {"email": email}))["data"]["code"]
-answer = post("/x/auth/verify", {"email": email, "code": code})
-for header in answer.headers.get_all("Set-Cookie") or []:
-    if header.startswith("kirimin_session="):
-        print(header.split(";", 1)[0])
-        break
-else:
-    sys.exit("no session cookie after verify")
-EOF
-)" || { echo "schemathesis: cannot sign in"; tail -n 40 "$work/server.log"; exit 1; }
+# Signs two users in, gives them data to find, writes the schemathesis
+# config that offers their ids, and prints the first user's session cookie.
+cookie="$(python3 "$root/scripts/schemathesis_seed.py" "$base" "$work/schemathesis.toml")" \
+  || { echo "schemathesis: cannot prepare the server"; tail -n 40 "$work/server.log"; exit 1; }
 
 status=0
 cd "$work" # schemathesis keeps its cache in the working directory
 # Logout is left out: it would end the session the other operations use.
-"$venv/bin/st" run "$base/openapi.json" \
+"$venv/bin/st" --config-file "$work/schemathesis.toml" run "$base/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing \
   --max-examples "$examples" \
@@ -91,6 +68,7 @@ cd "$work" # schemathesis keeps its cache in the working directory
   --no-color \
   --generation-database none \
   --request-timeout 20 \
+  ${KIRIMIN_SCHEMATHESIS_ARGS:-} \
   || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 40 lines) ---"

@@ -57,6 +57,7 @@ async fn set_img(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct Username {
+    #[schema(pattern = r"^[A-Za-z0-9_.]{4,20}$")]
     uname: String,
 }
 
@@ -75,6 +76,7 @@ async fn set_username(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct Displayname {
+    #[schema(min_length = 1, max_length = 35)]
     dname: String,
 }
 
@@ -93,6 +95,7 @@ async fn set_displayname(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct Bio {
+    #[schema(max_length = 200)]
     bio: String,
 }
 

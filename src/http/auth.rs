@@ -20,6 +20,7 @@ const DATA_VERSION: u32 = 1;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct SignIn {
+    #[schema(pattern = r"^[a-z0-9._-]{1,20}@[a-z0-9-]{1,20}\.[a-z]{2,6}$")]
     email: String,
 }
 

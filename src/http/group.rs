@@ -20,6 +20,7 @@ use crate::views;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct Create {
+    #[schema(min_length = 1, max_length = 35)]
     name: String,
 }
 
@@ -131,6 +132,7 @@ async fn reset_link(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct Rename {
     id: String,
+    #[schema(min_length = 1, max_length = 35)]
     gname: String,
 }
 

@@ -112,6 +112,7 @@ async fn comments(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct NewComment {
+    #[schema(min_length = 1, max_length = 300)]
     text: String,
 }
 
