@@ -237,3 +237,70 @@ async fn serve() -> HttpResponse {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/openapi.json", web::get().to(serve));
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::Value;
+
+    use super::document;
+    use crate::error_catalogue::ErrorCode;
+
+    /// `(status, msg)` of every error answer in the document.
+    fn documented_errors(doc: &Value) -> BTreeSet<(u16, String)> {
+        let mut found = BTreeSet::new();
+        for item in doc["paths"].as_object().expect("paths").values() {
+            for op in item.as_object().expect("path item").values() {
+                for (status, answer) in op["responses"].as_object().expect("responses") {
+                    let schema = &answer["content"]["application/json"]["schema"];
+                    for msg in schema["properties"]["msg"]["enum"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                    {
+                        let status = status.parse().expect("a numeric status");
+                        found.insert((status, msg.as_str().expect("msg").to_string()));
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_catalogue_entry_is_an_answer_of_some_endpoint() {
+        let found = documented_errors(&document());
+        let missing: Vec<_> = ErrorCode::ALL
+            .iter()
+            // Routes are matched by method too: another method on a known
+            // path answers 404, so no endpoint answers 405.
+            .filter(|c| **c != ErrorCode::MethodNotAllowed)
+            .filter(|c| !found.contains(&(c.status(), c.msg().to_string())))
+            .collect();
+        assert!(missing.is_empty(), "no endpoint answers {missing:?}");
+    }
+
+    #[test]
+    fn the_kick_documents_the_seed_errors_with_their_statuses() {
+        let doc = document();
+        let kick = &doc["paths"]["/x/group/kick/{gid}/{uid}"]["post"]["responses"];
+        let msgs = |status: &str| -> Vec<String> {
+            kick[status]["content"]["application/json"]["schema"]["properties"]["msg"]["enum"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|m| m.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert!(msgs("400").contains(&"GRPS_OWNER_FEATURE".to_string()));
+        assert!(msgs("400").contains(&"GRPS_KICK_SELF".to_string()));
+        assert!(msgs("404").contains(&"GRPS_404".to_string()));
+        assert!(msgs("404").contains(&"FIND_NOTFOUND".to_string()));
+        assert!(msgs("401").contains(&"UNAUTHORIZED".to_string()));
+        assert!(msgs("403").is_empty(), "a kick never answers 403");
+        assert_eq!(doc["openapi"], "3.1.0");
+    }
+}
