@@ -124,13 +124,19 @@ fn success(answer: &Answer) -> (String, Value) {
     (status.to_string(), response)
 }
 
+/// Every catalogue entry `e` can answer: its own and the common ones.
+pub fn errors_of(e: &Endpoint) -> Vec<ErrorCode> {
+    let mut codes = common_errors(e);
+    codes.extend_from_slice(e.errors);
+    codes
+}
+
 /// One operation of the document.
 fn operation(e: &Endpoint) -> Value {
     let mut responses = Map::new();
     let (status, ok) = success(&e.answer);
     responses.insert(status, ok);
-    let mut codes = common_errors(e);
-    codes.extend_from_slice(e.errors);
+    let codes = errors_of(e);
     let mut statuses: Vec<u16> = codes.iter().map(|c| c.status()).collect();
     statuses.sort_unstable();
     statuses.dedup();
