@@ -176,7 +176,7 @@ pub static ALL: &[Endpoint] = &[
     .public()
     .answer(Answer::Data(|| {
         object(
-            json!({ "user": { "type": "object" }, "first": { "type": "boolean" } }),
+            json!({ "user": signed_in(), "first": { "type": "boolean" } }),
             &["user"],
         )
     }))
@@ -189,10 +189,11 @@ pub static ALL: &[Endpoint] = &[
     .answer(Answer::Data(|| {
         object(
             json!({
-                "me": { "type": "object" }, "socket": { "type": "object" },
+                "me": account(),
+                "socket": object(json!({ "id": string(), "host": string() }), &["id", "host"]),
                 "c": array(chat()), "v": integer(), "publicKey": string(), "peer": any(),
             }),
-            &["me", "socket", "c", "v"],
+            &["me", "socket", "c", "v", "publicKey", "peer"],
         )
     })),
     get("/x/auth/logout", "auth", "Ends the session.")

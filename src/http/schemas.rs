@@ -54,6 +54,29 @@ pub fn message() -> Value {
         &["id", "userid", "timestamp", "type"],
     )
 }
+/// `isUser`'s `me`: the account as its owner sees it.
+pub fn account() -> Value {
+    object(
+        json!({
+            "id": string(), "username": string(), "displayname": string(),
+            "email": array(object(
+                json!({ "email": string(), "provider": { "const": "kirimin" } }),
+                &["email", "provider"],
+            )),
+            "image": nullable_string(), "bio": nullable_string(),
+            "badges": { "type": "array" }, "req": array(user()),
+        }),
+        &["id", "email", "username", "displayname", "badges", "req"],
+    )
+}
+/// `verify`'s `user`.
+pub fn signed_in() -> Value {
+    let data = object(
+        json!({ "provider": { "const": "kirimin" }, "email": string(), "id": string() }),
+        &["provider", "email", "id"],
+    );
+    object(json!({ "id": string(), "data": data }), &["id", "data"])
+}
 pub fn text() -> Value {
     object(json!({ "text": string() }), &["text"])
 }
