@@ -13,6 +13,8 @@ cd "$root"
 SCHEMATHESIS_VERSION="4.32.5"
 # Test cases per operation and phase: about 70 s on 2 cores.
 examples="${KIRIMIN_SCHEMATHESIS_EXAMPLES:-100}"
+# The same cases every run (a failure reproduces); another seed explores more.
+seed="${KIRIMIN_SCHEMATHESIS_SEED:-20261201}"
 # KIRIMIN_SCHEMATHESIS_ARGS: more `st run` options (e.g. --include-path ...).
 
 target_dir="$(cargo metadata --format-version 1 --no-deps \
@@ -61,6 +63,7 @@ cd "$work" # schemathesis keeps its cache in the working directory
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing \
   --max-examples "$examples" \
+  --seed "$seed" \
   --header "Cookie: $cookie" \
   --generation-with-security-parameters false \
   --exclude-path /x/auth/logout \

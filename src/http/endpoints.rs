@@ -107,7 +107,11 @@ impl Endpoint {
 
 const PAGE: &[QueryParam] = &[
     ("before", string, "the id of the oldest item already seen"),
-    ("limit", integer, "most items"),
+    (
+        "limit",
+        || json!({ "type": "integer", "minimum": 1 }),
+        "most items (at least 1)",
+    ),
 ];
 
 /// Every endpoint, in the order of docs/API.md.
