@@ -261,3 +261,35 @@ pub fn ok_data(data: impl Serialize) -> HttpResponse {
 pub fn ok_text(text: impl Serialize) -> HttpResponse {
     ok_data(json!({ "text": text }))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::{ApiError, ErrorCode};
+
+    #[test]
+    fn an_internal_error_keeps_its_cause_and_answers_only_500_error() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "disk says no");
+        let err = ApiError::from(io);
+        assert_eq!((err.status().as_u16(), err.msg()), (500, "ERROR"));
+        let cause = err.source().expect("a cause");
+        assert_eq!(cause.to_string(), "file system");
+        assert_eq!(
+            cause.source().expect("its source").to_string(),
+            "disk says no"
+        );
+        // Where no answer is made, the Display carries the chain into the log.
+        assert_eq!(err.to_string(), "500 ERROR (file system: disk says no)");
+        let body = actix_web::ResponseError::error_response(&err);
+        assert_eq!(body.status().as_u16(), 500);
+    }
+
+    #[test]
+    fn a_refusal_has_no_cause() {
+        let err = ApiError::new(ErrorCode::KickSelf);
+        assert!(err.source().is_none());
+        assert_eq!(err.to_string(), "400 GRPS_KICK_SELF");
+        assert!(!err.is_internal());
+    }
+}
