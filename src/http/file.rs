@@ -78,8 +78,11 @@ async fn media(
     let room = crate::chat::Room::parse(&roomtype, &id, &me)?;
     let (r, n) = (room.clone(), name.clone());
     let allowed = store::run(&state.pool, move |c| {
-        if crate::http::room::check_access(c, &r, &me).is_err() {
-            return Ok(false);
+        match crate::http::room::check_access(c, &r, &me) {
+            Ok(()) => {}
+            // A fault is answered (and logged) as one, not hidden as a 404.
+            Err(e) if e.is_internal() => return Err(e),
+            Err(_) => return Ok(false),
         }
         Ok(db::messages::has_source(c, &r.key(), &n)?)
     })

@@ -163,9 +163,14 @@ fn read_all(state: &web::Data<AppState>, user: &str, rooms: &SocketRooms, frame:
 
 async fn direct_chat_exists(state: &web::Data<AppState>, me: &str, other: &str) -> bool {
     let (a, b) = (me.to_string(), other.to_string());
-    store::run(&state.pool, move |c| Ok(db::direct::exists(c, &a, &b)?))
-        .await
-        .unwrap_or(false)
+    match store::run(&state.pool, move |c| Ok(db::direct::exists(c, &a, &b)?)).await {
+        Ok(exists) => exists,
+        Err(e) => {
+            // A frame has no answer: the fault is logged here.
+            e.log();
+            false
+        }
+    }
 }
 
 /// Loads the rooms of `user` for a socket that opens.
