@@ -67,6 +67,7 @@ group_img = request("/x/group/set-img", {"id": gid, "name": "g.png", "img": PNG}
 post = request("/x/posts/new-post", {"file": PNG, "name": "p.png", "text": "seed"}, me)[0]["data"]
 cid = request(f"/x/posts/comment/add/{post['id']}", {"text": "first"}, me)[0]["data"]["id"]
 username = request("/x/auth/isUser", cookie=other)[0]["data"]["me"]["username"]
+socket_id = request("/x/auth/isUser", cookie=me)[0]["data"]["socket"]["id"]
 
 dictionaries = {
     "groups": [gid, "696969"],
@@ -78,6 +79,7 @@ dictionaries = {
     "files": [user_img, group_img, post["img"]],
     "links": [link],
     "queries": [username, other_id],
+    "sockets": [socket_id],
 }
 bindings = {
     "path.gid": "groups",
@@ -89,6 +91,7 @@ bindings = {
     "path.name": "files",
     "path.link": "links",
     "path.query": "queries",
+    "query.id": "sockets",
     "body.link": "links",
     "body.id": "groups",
     "body.userid": "users",
