@@ -5,9 +5,9 @@
 
 use serde_json::{json, Value};
 
-use super::openapi::schema_of;
+use super::openapi::{params_of, schema_of};
 use super::schemas::*;
-use super::{account, auth, group, json::Empty, posts, profile, push};
+use super::{account, auth, group, json::Empty, posts, profile, push, room};
 use crate::chat::draft::SendBody;
 use crate::error_catalogue::ErrorCode::{self, *};
 
@@ -29,8 +29,8 @@ pub enum Answer {
     Redirect,
 }
 
-/// A query parameter: name, schema, description.
-pub type QueryParam = (&'static str, fn() -> Value, &'static str);
+/// The query parameters of an endpoint, as OpenAPI parameter objects.
+pub type QueryParams = fn() -> Vec<Value>;
 
 /// One endpoint.
 pub struct Endpoint {
@@ -45,7 +45,7 @@ pub struct Endpoint {
     /// The request body's schema.
     pub body: Option<fn() -> Value>,
     /// Query parameters: name, schema, description.
-    pub query: &'static [QueryParam],
+    pub query: QueryParams,
     pub answer: Answer,
     /// The endpoint's own errors.
     pub errors: &'static [ErrorCode],
@@ -61,7 +61,7 @@ const fn get(path: &'static str, tag: &'static str, summary: &'static str) -> En
         tag,
         session: true,
         body: None,
-        query: &[],
+        query: Vec::new,
         answer: Answer::Ok,
         errors: &[],
         html_errors: false,
@@ -94,7 +94,7 @@ impl Endpoint {
     const fn errors(self, errors: &'static [ErrorCode]) -> Self {
         Self { errors, ..self }
     }
-    const fn query(self, query: &'static [QueryParam]) -> Self {
+    const fn query(self, query: QueryParams) -> Self {
         Self { query, ..self }
     }
     const fn html_errors(self) -> Self {
@@ -104,15 +104,6 @@ impl Endpoint {
         }
     }
 }
-
-const PAGE: &[QueryParam] = &[
-    ("before", string, "the id of the oldest item already seen"),
-    (
-        "limit",
-        || json!({ "type": "integer", "minimum": 1 }),
-        "most items (at least 1)",
-    ),
-];
 
 /// Every endpoint, in the order of docs/API.md.
 pub static ALL: &[Endpoint] = &[
@@ -157,7 +148,12 @@ pub static ALL: &[Endpoint] = &[
         "realtime",
         "The WebSocket upgrade (see docs/API.md for its signals).",
     )
-    .query(&[("id", string, "a socket id from isUser")])
+    .query(|| {
+        vec![json!({
+            "name": "id", "in": "query", "required": false,
+            "description": "a socket id from isUser", "schema": string(),
+        })]
+    })
     .errors(&[BadRequest]),
     // Signing in.
     post(
@@ -324,7 +320,7 @@ pub static ALL: &[Endpoint] = &[
         "chats",
         "Older messages, oldest first.",
     )
-    .query(PAGE)
+    .query(params_of::<room::HistoryQuery>)
     .answer(Answer::Data(|| {
         object(json!({ "m": array(message()) }), &["m"])
     }))
@@ -460,7 +456,7 @@ pub static ALL: &[Endpoint] = &[
         .errors(&[BadRequest]),
     // Posts.
     get("/x/posts", "posts", "The feed, oldest first.")
-        .query(PAGE)
+        .query(params_of::<posts::FeedQuery>)
         .answer(Answer::Data(|| array(post_object())))
         .errors(&[BadRequest]),
     post(

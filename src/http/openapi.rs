@@ -10,9 +10,10 @@ use std::sync::OnceLock;
 
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Map, Value};
+use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
-use utoipa::PartialSchema;
+use utoipa::{IntoParams, PartialSchema};
 
 use super::endpoints::{self, Answer, Endpoint};
 use crate::error_catalogue::ErrorCode;
@@ -30,6 +31,14 @@ pub fn string_or_number() -> Schema {
 pub fn schema_of<T: PartialSchema>() -> Value {
     let schema: RefOr<Schema> = T::schema();
     serde_json::to_value(schema).unwrap_or_else(|_| json!({}))
+}
+
+/// The query parameters `utoipa` derives for a query type.
+pub fn params_of<T: IntoParams>() -> Vec<Value> {
+    T::into_params(|| Some(ParameterIn::Query))
+        .into_iter()
+        .filter_map(|p| serde_json::to_value(p).ok())
+        .collect()
 }
 
 /// The errors every endpoint of this kind can answer, besides its own.
@@ -162,12 +171,7 @@ fn operation(e: &Endpoint) -> Value {
             json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } })
         })
         .collect();
-    for (name, schema, description) in e.query {
-        parameters.push(json!({
-            "name": name, "in": "query", "required": false,
-            "description": description, "schema": schema(),
-        }));
-    }
+    parameters.extend((e.query)());
     let mut op = json!({
         "summary": e.summary,
         "operationId": operation_id(e),

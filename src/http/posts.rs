@@ -15,9 +15,13 @@ use crate::posts::{self, ops};
 use crate::state::AppState;
 use crate::store;
 
-#[derive(Deserialize)]
-struct FeedQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FeedQuery {
+    /// Only items older than this id.
     before: Option<String>,
+    /// The newest this many (1-50); fewer than 1 is a bad request.
+    #[param(minimum = 1)]
     limit: Option<i64>,
 }
 

@@ -131,9 +131,13 @@ async fn clear(
     Ok(ok())
 }
 
-#[derive(Deserialize)]
-struct HistoryQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct HistoryQuery {
+    /// Only items older than this id.
     before: Option<String>,
+    /// At most this many (1-200); fewer than 1 is a bad request.
+    #[param(minimum = 1)]
     limit: Option<i64>,
 }
 
