@@ -27,7 +27,12 @@ pub fn string_or_number() -> Schema {
         .into()
 }
 
-/// The JSON schema `utoipa` derives for a request type.
+/// An array of any items (badges).
+pub fn any_array() -> Schema {
+    utoipa::openapi::schema::ArrayBuilder::new().into()
+}
+
+/// The JSON schema `utoipa` derives for a type.
 pub fn schema_of<T: PartialSchema>() -> Value {
     let schema: RefOr<Schema> = T::schema();
     serde_json::to_value(schema).unwrap_or_else(|_| json!({}))

@@ -4,6 +4,8 @@
 
 use serde_json::{json, Value};
 
+use super::openapi::schema_of;
+
 pub fn any() -> Value {
     json!({})
 }
@@ -22,15 +24,9 @@ pub fn object(props: Value, required: &[&str]) -> Value {
 pub fn array(items: Value) -> Value {
     json!({ "type": "array", "items": items })
 }
+/// The public user object, derived from the type that serialises it.
 pub fn user() -> Value {
-    object(
-        json!({
-            "id": string(), "username": string(), "displayname": string(),
-            "bio": nullable_string(), "image": nullable_string(),
-            "badges": { "type": "array" }, "isFriend": { "enum": [0, 1, 2, 3] },
-        }),
-        &["id", "username", "displayname", "isFriend"],
-    )
+    schema_of::<crate::views::UserView<'static>>()
 }
 pub fn room() -> Value {
     object(
@@ -42,17 +38,9 @@ pub fn room() -> Value {
         &["id", "type"],
     )
 }
+/// The message object, derived from the type that serialises it.
 pub fn message() -> Value {
-    object(
-        json!({
-            "id": string(), "userid": string(), "timestamp": integer(),
-            "type": string(), "text": { "type": ["string", "null"] },
-            "reply": nullable_string(), "edited": { "type": ["integer", "null"] },
-            "source": nullable_string(), "readers": array(string()),
-            "duration": { "type": ["number", "null"] },
-        }),
-        &["id", "userid", "timestamp", "type"],
-    )
+    schema_of::<crate::views::MessageView<'static>>()
 }
 /// `isUser`'s `me`: the account as its owner sees it.
 pub fn account() -> Value {
