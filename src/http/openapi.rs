@@ -235,6 +235,20 @@ pub fn document() -> Value {
     })
 }
 
+/// The `msg`s a document lists for `method path` answering `status` (for
+/// tests that compare real answers with it).
+pub fn error_msgs(doc: &Value, method: &str, path: &str, status: u16) -> Vec<String> {
+    let answer = &doc["paths"][path][method]["responses"][status.to_string()];
+    answer["content"]["application/json"]["schema"]["properties"]["msg"]["enum"]
+        .as_array()
+        .map(|msgs| {
+            msgs.iter()
+                .filter_map(|m| m.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The document, built once.
 fn cached() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
@@ -299,23 +313,13 @@ mod tests {
     #[test]
     fn the_kick_documents_the_seed_errors_with_their_statuses() {
         let doc = document();
-        let kick = &doc["paths"]["/x/group/kick/{gid}/{uid}"]["post"]["responses"];
-        let msgs = |status: &str| -> Vec<String> {
-            kick[status]["content"]["application/json"]["schema"]["properties"]["msg"]["enum"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|m| m.as_str().map(String::from))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        assert!(msgs("400").contains(&"GRPS_OWNER_FEATURE".to_string()));
-        assert!(msgs("400").contains(&"GRPS_KICK_SELF".to_string()));
-        assert!(msgs("404").contains(&"GRPS_404".to_string()));
-        assert!(msgs("404").contains(&"FIND_NOTFOUND".to_string()));
-        assert!(msgs("401").contains(&"UNAUTHORIZED".to_string()));
-        assert!(msgs("403").is_empty(), "a kick never answers 403");
+        let msgs = |status| super::error_msgs(&doc, "post", "/x/group/kick/{gid}/{uid}", status);
+        assert!(msgs(400).contains(&"GRPS_OWNER_FEATURE".to_string()));
+        assert!(msgs(400).contains(&"GRPS_KICK_SELF".to_string()));
+        assert!(msgs(404).contains(&"GRPS_404".to_string()));
+        assert!(msgs(404).contains(&"FIND_NOTFOUND".to_string()));
+        assert!(msgs(401).contains(&"UNAUTHORIZED".to_string()));
+        assert!(msgs(403).is_empty(), "a kick never answers 403");
         assert_eq!(doc["openapi"], "3.1.0");
     }
 }

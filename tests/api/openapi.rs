@@ -1,22 +1,10 @@
 //! `GET /openapi.json` (issue 16): the document is served, and the errors a
 //! client really gets are the ones it lists for that endpoint and status.
 
-use serde_json::{json, Value};
+use kirimin::http::openapi::error_msgs as listed;
+use serde_json::json;
 
 use crate::common::{create_group, join, TestServer};
-
-/// The `msg`s the document lists for `method path` answering `status`.
-fn listed(doc: &Value, method: &str, path: &str, status: u16) -> Vec<String> {
-    doc["paths"][path][method]["responses"][status.to_string()]["content"]["application/json"]
-        ["schema"]["properties"]["msg"]["enum"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|m| m.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[actix_web::test]
 async fn the_errors_of_a_kick_are_the_ones_the_document_lists() {
