@@ -13,6 +13,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 # Every crate of the workspace: the server, the load generator, the testkit.
 cargo test --workspace --all-targets -- --test-threads "${KIRIMIN_TEST_THREADS:-4}"
 
+# The live server against its OpenAPI document: no 500, every answer as
+# documented (installs schemathesis into a venv under the target dir).
+bash scripts/schemathesis.sh
+
 if [ -f tests/browser/run.sh ]; then
   bash tests/browser/run.sh
 fi

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Largest decoded file (2.5 MiB).
 pub const MAX_FILE_BYTES: usize = 2_621_440;
@@ -74,12 +74,12 @@ pub fn decode_data_url(input: &str, bad: ApiError) -> Result<Vec<u8>, ApiError> 
 
 /// `413 ACC_FILE_LIMIT`.
 pub fn file_limit() -> ApiError {
-    ApiError::new(413, "ACC_FILE_LIMIT")
+    ApiError::new(ErrorCode::FileLimit)
 }
 
 /// Decodes and checks an image data URL: `400 BAD_IMAGE` unless PNG, JPEG, GIF or WebP.
 pub fn decode_image(input: &str) -> Result<(Vec<u8>, ImageKind), ApiError> {
-    let bad = ApiError::new(400, "BAD_IMAGE");
+    let bad = ApiError::new(ErrorCode::BadImage);
     let bytes = decode_data_url(input, bad.clone())?;
     let kind = ImageKind::sniff(&bytes).ok_or(bad)?;
     Ok((bytes, kind))

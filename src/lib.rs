@@ -11,6 +11,7 @@ pub mod conn_limit;
 pub mod data_dir;
 pub mod db;
 pub mod error;
+pub mod error_catalogue;
 pub mod files;
 pub mod http;
 pub mod ids;
@@ -22,6 +23,7 @@ pub mod realtime;
 pub mod rooms;
 pub mod server;
 pub mod state;
+pub mod store;
 pub mod text;
 pub mod views;
 

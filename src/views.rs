@@ -2,23 +2,41 @@
 
 use std::collections::HashMap;
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::db::groups::Group;
 use crate::db::users::User;
 use crate::db::DbConn;
 
+/// The public user object (its fields are also its OpenAPI schema).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserView<'a> {
+    id: &'a str,
+    username: &'a str,
+    displayname: &'a str,
+    bio: Option<&'a str>,
+    image: Option<&'a str>,
+    #[schema(schema_with = crate::http::openapi::any_array)]
+    badges: Value,
+    /// 0 none, 1 friends, 2 asked by the viewer, 3 asked by this user.
+    #[serde(rename = "isFriend")]
+    #[schema(minimum = 0, maximum = 3)]
+    is_friend: i32,
+}
+
 /// The public user object, as `viewer_state` (`isFriend`, 0-3) says the viewer sees it.
 pub fn user_object(u: &User, is_friend: i32) -> Value {
-    json!({
-        "id": u.id,
-        "username": u.username,
-        "displayname": u.displayname,
-        "bio": u.bio,
-        "image": u.image,
-        "badges": badges(&u.badges),
-        "isFriend": is_friend,
+    serde_json::to_value(UserView {
+        id: &u.id,
+        username: &u.username,
+        displayname: &u.displayname,
+        bio: u.bio.as_deref(),
+        image: u.image.as_deref(),
+        badges: badges(&u.badges),
+        is_friend,
     })
+    .unwrap_or(Value::Null)
 }
 
 /// The badges column as a JSON array.
@@ -71,6 +89,26 @@ pub fn direct_room(other: &User) -> Value {
     })
 }
 
+/// The message object (its fields are also its OpenAPI schema).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MessageView<'a> {
+    id: &'a str,
+    userid: &'a str,
+    /// Milliseconds since the epoch.
+    timestamp: i64,
+    /// `text`, a file type, `call` or `deleted`.
+    #[serde(rename = "type")]
+    kind: &'a str,
+    text: &'a str,
+    reply: Option<&'a str>,
+    edited: Option<i64>,
+    source: Option<&'a str>,
+    readers: Vec<&'a str>,
+    /// A whole number without a fraction, or `null`.
+    #[schema(value_type = Option<f64>)]
+    duration: Option<Value>,
+}
+
 /// The message object; `reads` says how far each member has read the room.
 pub fn message_object(m: &crate::db::messages::MessageRow, reads: &[(String, i64)]) -> Value {
     let readers: Vec<&str> = if m.kind == "call" {
@@ -83,18 +121,19 @@ pub fn message_object(m: &crate::db::messages::MessageRow, reads: &[(String, i64
             .map(|(user, _)| user.as_str())
             .collect()
     };
-    json!({
-        "id": m.id,
-        "userid": m.user_id,
-        "timestamp": m.created_at,
-        "type": m.kind,
-        "text": m.text,
-        "reply": m.reply,
-        "edited": m.edited,
-        "source": m.source,
-        "readers": readers,
-        "duration": m.duration.map(duration),
+    serde_json::to_value(MessageView {
+        id: &m.id,
+        userid: &m.user_id,
+        timestamp: m.created_at,
+        kind: &m.kind,
+        text: &m.text,
+        reply: m.reply.as_deref(),
+        edited: m.edited,
+        source: m.source.as_deref(),
+        readers,
+        duration: m.duration.map(duration),
     })
+    .unwrap_or(Value::Null)
 }
 
 /// A duration as JSON: whole numbers (call durations, `-2` ringing) without a

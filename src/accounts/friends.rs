@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::db::friends::{self as rows, FRIENDS, NONE, RECEIVED, SENT};
 use crate::db::{self, DbConn};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::views;
 
 /// A friend action, named as its endpoint and its signal.
@@ -45,7 +45,7 @@ pub struct Outcome {
 }
 
 fn not_found() -> ApiError {
-    ApiError::new(404, "USERS_NOT_FOUND")
+    ApiError::new(ErrorCode::UsersNotFound)
 }
 
 /// Applies `action` of `me` towards `other` in the current transaction.

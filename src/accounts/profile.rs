@@ -2,7 +2,7 @@
 
 use crate::db::users::{self, User};
 use crate::db::DbConn;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use std::path::PathBuf;
 
 use crate::files::{FileStore, ImageKind, Obsolete};
@@ -12,12 +12,12 @@ fn check_cooldown(
     last: Option<i64>,
     cooldown_s: u64,
     now: i64,
-    msg: &'static str,
+    code: ErrorCode,
 ) -> Result<(), ApiError> {
     if let Some(at) = last {
         let until = at + cooldown_s as i64 * 1000;
         if cooldown_s > 0 && now < until {
-            return Err(ApiError::cooldown(msg, until));
+            return Err(ApiError::cooldown(code, until));
         }
     }
     Ok(())
@@ -32,13 +32,13 @@ pub fn valid_username(raw: &str) -> Result<String, ApiError> {
     let name = raw.trim();
     let len = name.chars().count();
     if !(4..=20).contains(&len) || !crate::text::has_visible(name) {
-        return Err(ApiError::new(400, "ACC_FAIL_UNAME_LENGTH"));
+        return Err(ApiError::new(ErrorCode::UsernameLength));
     }
     if !name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
     {
-        return Err(ApiError::new(400, "ACC_FAIL_UNAME_FORMAT"));
+        return Err(ApiError::new(ErrorCode::UsernameFormat));
     }
     Ok(name.to_string())
 }
@@ -57,14 +57,14 @@ pub fn set_username(
         user.username_changed_at,
         cooldown_s,
         now,
-        "ACC_FAIL_UNAME_COOLDOWN",
+        ErrorCode::UsernameCooldown,
     )?;
     if users::username_taken(conn, &name, id)? {
-        return Err(ApiError::new(400, "ACC_FAIL_CLAIMED"));
+        return Err(ApiError::new(ErrorCode::UsernameClaimed));
     }
     users::set_username(conn, id, &name, now).map_err(|e| {
         if crate::db::is_unique_violation(&e) {
-            ApiError::new(400, "ACC_FAIL_CLAIMED")
+            ApiError::new(ErrorCode::UsernameClaimed)
         } else {
             e.into()
         }
@@ -86,14 +86,14 @@ pub fn set_displayname(
         .join(" ");
     let len = name.chars().count();
     if len == 0 || len > 35 || !crate::text::has_visible(&name) {
-        return Err(ApiError::new(400, "ACC_FAIL_DNAME_LENGTH"));
+        return Err(ApiError::new(ErrorCode::DisplaynameLength));
     }
     let user = me(conn, id)?;
     check_cooldown(
         user.displayname_changed_at,
         cooldown_s,
         now,
-        "ACC_FAIL_DNAME_COOLDOWN",
+        ErrorCode::DisplaynameCooldown,
     )?;
     users::set_displayname(conn, id, &name, now)?;
     Ok(name)
@@ -126,15 +126,10 @@ pub fn set_bio(
 ) -> Result<String, ApiError> {
     let bio = tidy_bio(raw);
     if bio.chars().count() > 200 {
-        return Err(ApiError::new(400, "ACC_FAIL_BIO_LENGTH"));
+        return Err(ApiError::new(ErrorCode::BioLength));
     }
     let user = me(conn, id)?;
-    check_cooldown(
-        user.bio_changed_at,
-        cooldown_s,
-        now,
-        "ACC_FAIL_BIO_COOLDOWN",
-    )?;
+    check_cooldown(user.bio_changed_at, cooldown_s, now, ErrorCode::BioCooldown)?;
     users::set_bio(conn, id, (!bio.is_empty()).then_some(bio.as_str()), now)?;
     Ok(bio)
 }

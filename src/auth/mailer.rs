@@ -3,7 +3,7 @@
 use lettre::message::Mailbox;
 use lettre::{Message, SmtpTransport, Transport};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Where sign-in codes go.
 pub enum Mailer {
@@ -42,7 +42,7 @@ impl Mailer {
             Self::Smtp { transport, from } => {
                 let to: Mailbox = email
                     .parse()
-                    .map_err(|_| ApiError::new(400, "AUTH_ERR_02"))?;
+                    .map_err(|_| ApiError::new(ErrorCode::AuthBadEmail))?;
                 let mail = Message::builder()
                     .from(from.clone())
                     .to(to)

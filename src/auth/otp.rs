@@ -2,8 +2,9 @@
 
 use crate::db::login_codes::{self, LoginCode};
 use crate::db::{self, users::User, DbConn, Pool};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::ids;
+use crate::store;
 
 /// How long a code is valid.
 pub const CODE_TTL_MS: i64 = 10 * 60 * 1000;
@@ -17,7 +18,7 @@ pub const MAX_WRONG_TRIES: i32 = 4;
 /// Lower-cases and checks an e-mail address: `400 AUTH_ERR_02` when it is not one.
 pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
     let email = raw.trim().to_lowercase();
-    let bad = || ApiError::new(400, "AUTH_ERR_02");
+    let bad = || ApiError::new(ErrorCode::AuthBadEmail);
     if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad());
     }
@@ -41,14 +42,14 @@ fn code_hash(email: &str, code: &str) -> String {
 
 /// Issues a fresh code for `email` and stores its hash. Returns the code.
 pub async fn issue(pool: &Pool, email: String) -> Result<String, ApiError> {
-    db::write(pool, move |conn| {
+    store::write(pool, move |conn| {
         let now = ids::now_ms();
         let previous = login_codes::find(conn, &email)?;
         let (window_start, sent) = match previous {
             Some(p) if now - p.window_start < SEND_WINDOW_MS => {
                 if p.sent_in_window >= MAX_SENDS {
                     let wait_s = ((p.window_start + SEND_WINDOW_MS - now) / 1000).max(1) as u64;
-                    return Err(ApiError::new(429, "AUTH_RATE_LIMIT")
+                    return Err(ApiError::new(ErrorCode::AuthRateLimit)
                         .with_retry_after(wait_s)
                         .with_data(
                             serde_json::json!({ "timestamp": p.window_start + SEND_WINDOW_MS }),
@@ -82,26 +83,26 @@ enum Check {
 
 /// Checks a code; on success returns the account (created on first sign-in) and whether it is new.
 pub async fn verify(pool: &Pool, email: String, code: String) -> Result<(User, bool), ApiError> {
-    let outcome = db::write(pool, move |conn| check(conn, &email, &code)).await?;
+    let outcome = store::write(pool, move |conn| check(conn, &email, &code)).await?;
     match outcome {
         Check::Ok(user, first) => Ok((*user, first)),
-        Check::Wrong => Err(ApiError::new(400, "AUTH_ERR_04")),
+        Check::Wrong => Err(ApiError::new(ErrorCode::AuthWrongCode)),
     }
 }
 
 fn check(conn: &mut DbConn, email: &str, code: &str) -> Result<Check, ApiError> {
     let now = ids::now_ms();
     let Some(row) = login_codes::find(conn, email)? else {
-        return Err(ApiError::new(400, "AUTH_ERR_04"));
+        return Err(ApiError::new(ErrorCode::AuthWrongCode));
     };
     if row.code_hash.is_empty() {
-        return Err(ApiError::new(400, "AUTH_ERR_04"));
+        return Err(ApiError::new(ErrorCode::AuthWrongCode));
     }
     if row.wrong_tries >= MAX_WRONG_TRIES {
-        return Err(ApiError::new(429, "AUTH_RATE_LIMIT"));
+        return Err(ApiError::new(ErrorCode::AuthRateLimit));
     }
     if row.expires_at <= now {
-        return Err(ApiError::new(400, "AUTH_ERR_05"));
+        return Err(ApiError::new(ErrorCode::AuthExpiredCode));
     }
     if row.code_hash != code_hash(email, code) {
         // Returned as a value, not an error, so the counted try is committed.

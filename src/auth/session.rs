@@ -13,9 +13,10 @@ use dashmap::DashMap;
 
 use super::rate_limit::LimitKey;
 use crate::db::{self, Pool};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::ids;
 use crate::state::AppState;
+use crate::store;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "kirimin_session";
@@ -34,7 +35,7 @@ impl SessionStore {
         let now = ids::now_ms();
         let expires = now + (days as i64) * 86_400_000;
         let (h, u) = (hash.clone(), user.to_string());
-        db::run(pool, move |c| {
+        store::run(pool, move |c| {
             Ok(db::sessions::insert(c, &h, &u, now, expires)?)
         })
         .await?;
@@ -57,7 +58,7 @@ impl SessionStore {
             self.cache.remove(&hash);
         }
         let h = hash.clone();
-        let found = db::run(pool, move |c| Ok(db::sessions::lookup(c, &h, now)?)).await?;
+        let found = store::run(pool, move |c| Ok(db::sessions::lookup(c, &h, now)?)).await?;
         Ok(found.map(|(user, expires)| {
             self.cache.insert(hash, (user.clone(), expires));
             (user, expires)
@@ -68,14 +69,14 @@ impl SessionStore {
     pub async fn destroy(&self, pool: &Pool, token: &str) -> Result<(), ApiError> {
         let hash = ids::sha256_hex(token);
         self.cache.remove(&hash);
-        db::run(pool, move |c| Ok(db::sessions::delete(c, &hash)?)).await
+        store::run(pool, move |c| Ok(db::sessions::delete(c, &hash)?)).await
     }
 
     /// Drops expired sessions from the cache and the table.
     pub async fn prune(&self, pool: &Pool) -> Result<(), ApiError> {
         let now = ids::now_ms();
         self.cache.retain(|_, (_, exp)| *exp > now);
-        db::run(pool, move |c| Ok(db::sessions::delete_expired(c, now)?))
+        store::run(pool, move |c| Ok(db::sessions::delete_expired(c, now)?))
             .await
             .map(|_| ())
     }
@@ -168,7 +169,7 @@ pub async fn identify(
             };
             if let Err(wait) = limiter.check(key) {
                 state.metrics.rate_limited.inc();
-                let err = ApiError::new(429, "TO_MANY_REQUEST").with_retry_after(wait);
+                let err = ApiError::new(ErrorCode::TooManyRequests).with_retry_after(wait);
                 return Ok(req.error_response(err).map_into_right_body());
             }
         }

@@ -8,7 +8,7 @@ use super::ops::{self, Posted};
 use super::Room;
 use crate::db::messages::{self, NewMessage};
 use crate::db::{self, DbConn};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::views;
 
 /// `duration` of a call message while the call is live.
@@ -33,7 +33,7 @@ pub struct Opened {
 
 /// Why the offer was not taken: the two are not friends (or one is gone).
 fn not_friends() -> ApiError {
-    ApiError::new(404, "FIND_NOTFOUND")
+    ApiError::new(ErrorCode::FindNotFound)
 }
 
 /// Whether `caller` may call `callee`: two different users who are friends.

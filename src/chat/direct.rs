@@ -7,12 +7,12 @@ use serde_json::Value;
 use super::draft::Draft;
 use super::ops::{self, Posted};
 use super::Room;
-use crate::db;
 use crate::error::ApiError;
 use crate::ids;
 use crate::push::{self, Notice};
 use crate::realtime::signal::Signal;
 use crate::state::AppState;
+use crate::store;
 
 fn deliver(state: &AppState, kind: &str, me: &str, other: &str, posted: &Posted) {
     let frame = Signal::new(kind, me)
@@ -40,7 +40,7 @@ pub async fn send(
 ) -> Result<Value, ApiError> {
     let (me, other) = parts(&room);
     let m = me.clone();
-    let posted = db::write(&state.pool, move |c| {
+    let posted = store::write(&state.pool, move |c| {
         ops::post(c, &room, &m, &draft, ids::now_ms(), None)
     })
     .await?;
@@ -60,7 +60,7 @@ pub async fn edit(
 ) -> Result<Value, ApiError> {
     let (me, other) = parts(&room);
     let m = me.clone();
-    let posted = db::write(&state.pool, move |c| {
+    let posted = store::write(&state.pool, move |c| {
         ops::edit(c, &room, &m, &id, text.as_deref(), ids::now_ms())
     })
     .await?;
@@ -78,7 +78,7 @@ pub async fn delete(
     let files = state.files.clone();
     let m = me.clone();
     let (posted, obsolete) =
-        db::write(&state.pool, move |c| ops::delete(c, &files, &room, &m, &id)).await?;
+        store::write(&state.pool, move |c| ops::delete(c, &files, &room, &m, &id)).await?;
     obsolete.remove().await;
     deliver(state, "deletemessage", &me, &other, &posted);
     Ok(posted.answer())
@@ -88,7 +88,7 @@ pub async fn delete(
 pub async fn clear(state: &web::Data<AppState>, room: Room) -> Result<(), ApiError> {
     let (me, other) = parts(&room);
     let files = state.files.clone();
-    let obsolete = db::write(&state.pool, move |c| {
+    let obsolete = store::write(&state.pool, move |c| {
         ops::partner(c, &room)?;
         ops::clear(c, &files, &room)
     })
@@ -105,7 +105,7 @@ pub async fn clear(state: &web::Data<AppState>, room: Room) -> Result<(), ApiErr
 pub async fn read(state: &web::Data<AppState>, room: Room) -> Result<(), ApiError> {
     let (me, other) = parts(&room);
     let m = me.clone();
-    db::write(&state.pool, move |c| ops::mark_read(c, &room, &m)).await?;
+    store::write(&state.pool, move |c| ops::mark_read(c, &room, &m)).await?;
     let frame = Signal::new("readAllMessages", &me)
         .field("roomid", me.as_str())
         .encode();

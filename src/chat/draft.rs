@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::files;
 
 /// Longest message text, in characters.
@@ -12,7 +12,7 @@ pub const MAX_TEXT: usize = 500;
 pub const FILE_TYPES: &[&str] = &["image", "video", "audio", "file", "voice"];
 
 /// The body of `sendMessage`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SendBody {
     #[serde(default)]
     pub text: Option<String>,
@@ -55,10 +55,10 @@ pub fn check_text(text: Option<&str>, required: bool) -> Result<String, ApiError
     let text = crate::text::strip_text_controls(text.unwrap_or(""));
     let text = text.trim();
     if required && !crate::text::has_visible(text) {
-        return Err(ApiError::new(404, "MSG_TEXT_REQUIRED"));
+        return Err(ApiError::new(ErrorCode::MsgTextRequired));
     }
     if text.chars().count() > MAX_TEXT {
-        return Err(ApiError::new(404, "MSG_TEXT_LENGTH"));
+        return Err(ApiError::new(ErrorCode::MsgTextLength));
     }
     Ok(text.to_string())
 }
@@ -93,10 +93,10 @@ impl Draft {
         }
         let text = check_text(body.text.as_deref(), false)?;
         let src = body.filesrc.filter(|s| !s.trim().is_empty());
-        let src = src.ok_or_else(|| ApiError::new(404, "MSG_NO_FILE_SENT"))?;
-        let bytes = files::decode_data_url(&src, ApiError::new(404, "MSG_NO_FILE_SENT"))?;
+        let src = src.ok_or_else(|| ApiError::new(ErrorCode::MsgNoFileSent))?;
+        let bytes = files::decode_data_url(&src, ApiError::new(ErrorCode::MsgNoFileSent))?;
         if bytes.is_empty() {
-            return Err(ApiError::new(404, "MSG_NO_FILE_SENT"));
+            return Err(ApiError::new(ErrorCode::MsgNoFileSent));
         }
         let ext = match files::ImageKind::sniff(&bytes) {
             Some(img) if kind == "image" => img.ext().to_string(),

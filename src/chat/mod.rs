@@ -11,7 +11,7 @@ pub mod ops;
 use std::path::PathBuf;
 
 use crate::db::messages::room_key;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::files::FileStore;
 
 /// Messages `isUser` and `join` return per chat.
@@ -40,7 +40,7 @@ impl Room {
                 me: me.to_string(),
                 other: id.to_string(),
             }),
-            _ => Err(ApiError::new(404, "ROOM_TYPE_NOT_FOUND")),
+            _ => Err(ApiError::new(ErrorCode::RoomTypeNotFound)),
         }
     }
 

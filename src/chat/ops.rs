@@ -9,7 +9,7 @@ use super::draft::{check_text, Draft};
 use super::Room;
 use crate::db::messages::{self, MessageRow, NewMessage};
 use crate::db::{self, DbConn};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::files::{self, FileStore, Obsolete};
 use crate::views;
 
@@ -90,7 +90,7 @@ impl ContextCache {
 }
 
 fn not_found() -> ApiError {
-    ApiError::new(404, "MSG_NOT_FOUND")
+    ApiError::new(ErrorCode::MsgNotFound)
 }
 
 /// The other user of a one-to-one chat: `404 FIND_NOTFOUND` when there is none.
@@ -99,11 +99,11 @@ pub fn partner(conn: &mut DbConn, room: &Room) -> Result<Option<db::users::User>
         Room::Group(_) | Room::Global => Ok(None),
         Room::Direct { me, other } => {
             if me == other {
-                return Err(ApiError::new(404, "FIND_NOTFOUND"));
+                return Err(ApiError::new(ErrorCode::FindNotFound));
             }
             db::users::find(conn, other)?
                 .map(Some)
-                .ok_or_else(|| ApiError::new(404, "FIND_NOTFOUND"))
+                .ok_or_else(|| ApiError::new(ErrorCode::FindNotFound))
         }
     }
 }
@@ -118,7 +118,7 @@ pub(crate) fn context(
     match room {
         Room::Group(gid) => {
             let group =
-                db::groups::find(conn, gid)?.ok_or_else(|| ApiError::new(403, "GRP_KICKED"))?;
+                db::groups::find(conn, gid)?.ok_or_else(|| ApiError::new(ErrorCode::Kicked))?;
             let members = db::groups::member_ids(conn, gid)?;
             let users = views::user_objects(conn, me, &members)?;
             let sender = users
@@ -150,7 +150,7 @@ pub(crate) fn context(
         }
         Room::Direct { other, .. } => {
             let other_user =
-                partner(conn, room)?.ok_or_else(|| ApiError::new(404, "FIND_NOTFOUND"))?;
+                partner(conn, room)?.ok_or_else(|| ApiError::new(ErrorCode::FindNotFound))?;
             let me_user = db::users::find(conn, me)?.ok_or_else(ApiError::unauthorized)?;
             let users = views::user_objects(conn, me, &[me.to_string(), other.clone()])?;
             let sender = users.first().cloned().unwrap_or(Value::Null);
@@ -186,7 +186,7 @@ pub fn check_access(conn: &mut DbConn, room: &Room, me: &str) -> Result<(), ApiE
             if db::groups::is_member(conn, gid, me)? {
                 Ok(())
             } else {
-                Err(ApiError::new(403, "GRP_KICKED"))
+                Err(ApiError::new(ErrorCode::Kicked))
             }
         }
         Room::Global => Ok(()),
@@ -267,13 +267,13 @@ pub fn edit(
         .ok_or_else(not_found)?;
     if row.kind == "call" {
         // The record of a call is the server's, not its author's text.
-        return Err(ApiError::new(404, "MSG_EDIT_OTHER"));
+        return Err(ApiError::new(ErrorCode::MsgEditOther));
     }
     if row.user_id != me {
-        return Err(ApiError::new(404, "MSG_NOT_OWNER"));
+        return Err(ApiError::new(ErrorCode::MsgNotOwner));
     }
     if now - row.created_at > EDIT_WINDOW_MS {
-        return Err(ApiError::new(404, "CONTENT_EDIT_EXPIRED"));
+        return Err(ApiError::new(ErrorCode::EditExpired));
     }
     let text = check_text(text, row.kind == "text")?;
     messages::set_text(conn, row.n, &text, now)?;
@@ -297,7 +297,7 @@ pub fn delete(
         .filter(|m| m.kind != "deleted")
         .ok_or_else(not_found)?;
     if row.user_id != me {
-        return Err(ApiError::new(404, "MSG_NOT_OWNER"));
+        return Err(ApiError::new(ErrorCode::MsgNotOwner));
     }
     messages::mark_deleted(conn, row.n)?;
     let mut obsolete = Obsolete::default();

@@ -5,6 +5,7 @@
 
 pub mod calls;
 pub mod direct;
+mod error;
 pub mod fault;
 pub mod friends;
 pub mod groups;
@@ -25,7 +26,7 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use crate::error::ApiError;
+pub use error::{DbError, WorkError};
 
 /// The connection type every query function takes.
 pub type DbConn = SqliteConnection;
@@ -74,17 +75,21 @@ pub fn open(url: &str) -> Result<Pool, String> {
 }
 
 /// Runs blocking database work on the blocking pool and waits for it.
-pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
+/// `work`'s error type `E` is the caller's (the API error for request
+/// handlers); failures of the pool and the thread pool convert into it.
+pub async fn run<T, E, F>(pool: &Pool, work: F) -> Result<T, E>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    E: WorkError,
+    F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let mut conn = pool.get()?;
+        let mut conn = pool.get().map_err(|e| E::from(DbError::from(e)))?;
         work(&mut conn)
     })
-    .await?
+    .await
+    .map_err(|e| E::from(DbError::from(e)))?
 }
 
 /// Serialises this process's write transactions. SQLite admits one writer at
@@ -109,10 +114,11 @@ pub fn bump_epoch() {
 }
 
 /// Runs `work` in an immediate (write-locking) transaction on the blocking pool.
-pub async fn write<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
+pub async fn write<T, E, F>(pool: &Pool, work: F) -> Result<T, E>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    E: WorkError + From<diesel::result::Error>,
+    F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
 {
     run(pool, move |conn| {
         // A panic while holding the lock leaves no half-written state behind

@@ -25,7 +25,7 @@ use diesel::connection::{Connection, SimpleConnection};
 
 use super::fault::{Fault, Faults};
 use super::{DbConn, TUNING, WRITER};
-use crate::error::ApiError;
+use super::{DbError, WorkError};
 
 /// How a job's savepoint ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,10 +120,11 @@ impl Writer {
     /// Runs `work` in a savepoint of the next batch; its result once the
     /// batch is over. `Err` means the work is not in the database and never
     /// will be.
-    pub async fn write<T, F>(self: &Arc<Self>, work: F) -> Result<T, ApiError>
+    pub async fn write<T, E, F>(self: &Arc<Self>, work: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        E: WorkError + From<diesel::result::Error>,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
     {
         self.submit(work).await
     }
@@ -131,15 +132,16 @@ impl Writer {
     /// Like [`Writer::write`], but `work` is queued before this returns: writes
     /// submitted one after another run in that order, whenever their futures
     /// are awaited (socket frames rely on this).
-    pub fn submit<T, F>(
+    pub fn submit<T, E, F>(
         self: &Arc<Self>,
         work: F,
-    ) -> impl std::future::Future<Output = Result<T, ApiError>> + 'static
+    ) -> impl std::future::Future<Output = Result<T, E>> + 'static
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        E: WorkError + From<diesel::result::Error>,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
     {
-        let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, ApiError>>();
+        let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
         let job: Job = Box::new(move |conn: &mut DbConn, panic: bool| {
             let res = conn.transaction(|c| {
                 let out = work(c);
@@ -150,15 +152,15 @@ impl Writer {
             });
             let ran = match &res {
                 Ok(_) => Ran::Done,
-                Err(e) if e.is_internal() => Ran::Broken,
+                Err(e) if e.is_fault() => Ran::Broken,
                 Err(_) => Ran::Refused,
             };
             let finish: Finish = Box::new(move |committed| {
                 let out = match res {
                     Ok(v) if committed => Ok(v),
                     // A refusal stands whatever became of the batch.
-                    Err(e) if committed || !e.is_internal() => Err(e),
-                    _ => Err(ApiError::internal("the write's batch did not commit")),
+                    Err(e) if committed || !e.is_fault() => Err(e),
+                    _ => Err(E::from(DbError::Writer("the write's batch did not commit"))),
                 };
                 let _ = tx.send(out);
             });
@@ -182,7 +184,7 @@ impl Writer {
                     // Still queued: take it back, it will never run. Otherwise a
                     // batch holds it, and its answer comes when that batch is over.
                     if writer.unqueue(id) {
-                        return Err(ApiError::internal(format!("writer unavailable: {e}")));
+                        return Err(E::from(DbError::Blocking(e)));
                     }
                     break;
                 }
@@ -191,8 +193,9 @@ impl Writer {
                     break;
                 }
             }
-            rx.await
-                .map_err(|_| ApiError::internal("the write was dropped before it committed"))?
+            rx.await.map_err(|_| {
+                E::from(DbError::Writer("the write was dropped before it committed"))
+            })?
         }
     }
 

@@ -11,9 +11,10 @@ use crate::files;
 use crate::http::json::{Body, FileBody};
 use crate::ids;
 use crate::state::AppState;
+use crate::store;
 
-#[derive(Deserialize)]
-struct SetImg {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct SetImg {
     #[serde(default)]
     #[allow(dead_code)]
     name: Option<String>,
@@ -54,8 +55,9 @@ async fn set_img(
     Ok(ok_text(name))
 }
 
-#[derive(Deserialize)]
-struct Username {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct Username {
+    #[schema(pattern = r"^[A-Za-z0-9_.]{4,20}$")]
     uname: String,
 }
 
@@ -65,15 +67,16 @@ async fn set_username(
     Body(body): Body<Username>,
 ) -> ApiResult {
     let cooldown = state.config.username_cooldown;
-    let name = db::write(&state.pool, move |c| {
+    let name = store::write(&state.pool, move |c| {
         profile::set_username(c, &me, &body.uname, cooldown, ids::now_ms())
     })
     .await?;
     Ok(ok_text(name))
 }
 
-#[derive(Deserialize)]
-struct Displayname {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct Displayname {
+    #[schema(min_length = 1, max_length = 35)]
     dname: String,
 }
 
@@ -83,15 +86,16 @@ async fn set_displayname(
     Body(body): Body<Displayname>,
 ) -> ApiResult {
     let cooldown = state.config.displayname_cooldown;
-    let name = db::write(&state.pool, move |c| {
+    let name = store::write(&state.pool, move |c| {
         profile::set_displayname(c, &me, &body.dname, cooldown, ids::now_ms())
     })
     .await?;
     Ok(ok_text(name))
 }
 
-#[derive(Deserialize)]
-struct Bio {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct Bio {
+    #[schema(max_length = 200)]
     bio: String,
 }
 
@@ -101,7 +105,7 @@ async fn set_bio(
     Body(body): Body<Bio>,
 ) -> ApiResult {
     let cooldown = state.config.bio_cooldown;
-    let bio = db::write(&state.pool, move |c| {
+    let bio = store::write(&state.pool, move |c| {
         profile::set_bio(c, &me, &body.bio, cooldown, ids::now_ms())
     })
     .await?;

@@ -11,14 +11,16 @@ use crate::db;
 use crate::error::{ok_data, ApiError, ApiResult};
 use crate::http::json::Body;
 use crate::state::AppState;
+use crate::store;
 use crate::{rooms, views};
 
 /// `isUser`'s `v`: the data version clients compare across reconnects; it
 /// changes only when a deployment changes what clients must reload for.
 const DATA_VERSION: u32 = 1;
 
-#[derive(Deserialize)]
-struct SignIn {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct SignIn {
+    #[schema(pattern = r"^[a-z0-9._-]{1,20}@[a-z0-9-]{1,20}\.[a-z]{2,6}$")]
     email: String,
 }
 
@@ -35,9 +37,10 @@ async fn sign_in(state: web::Data<AppState>, Body(body): Body<SignIn>) -> ApiRes
     Ok(ok_data(data))
 }
 
-#[derive(Deserialize)]
-struct Verify {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct Verify {
     email: String,
+    #[schema(schema_with = crate::http::openapi::string_or_number)]
     code: Value,
 }
 
@@ -69,7 +72,7 @@ async fn is_user(
         .socket_ids
         .issue(&user, &session.hash, session.expires_ms);
     let uid = user.clone();
-    let (me, chats) = db::run(&state.pool, move |c| {
+    let (me, chats) = store::run(&state.pool, move |c| {
         let me = db::users::find(c, &uid)?.ok_or_else(ApiError::unauthorized)?;
         let requesters = db::friends::pending_for(c, &uid)?;
         let req = views::user_objects(c, &uid, &requesters)?;

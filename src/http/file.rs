@@ -10,6 +10,7 @@ use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::files;
 use crate::state::AppState;
+use crate::store;
 
 /// Reads a stored file and answers it with its content type.
 pub async fn serve(path: PathBuf, name: &str) -> ApiResult {
@@ -45,7 +46,7 @@ async fn group_image(
 ) -> ApiResult {
     let name = checked(&name)?.to_string();
     let n = name.clone();
-    let allowed = db::run(&state.pool, move |c| {
+    let allowed = store::run(&state.pool, move |c| {
         Ok(match db::groups::find_by_image(c, &n)? {
             Some(g) => db::groups::is_member(c, &g.id, &me)?,
             None => false,
@@ -76,9 +77,12 @@ async fn media(
     let name = checked(&name)?.to_string();
     let room = crate::chat::Room::parse(&roomtype, &id, &me)?;
     let (r, n) = (room.clone(), name.clone());
-    let allowed = db::run(&state.pool, move |c| {
-        if crate::http::room::check_access(c, &r, &me).is_err() {
-            return Ok(false);
+    let allowed = store::run(&state.pool, move |c| {
+        match crate::http::room::check_access(c, &r, &me) {
+            Ok(()) => {}
+            // A fault is answered (and logged) as one, not hidden as a 404.
+            Err(e) if e.is_internal() => return Err(e),
+            Err(_) => return Ok(false),
         }
         Ok(db::messages::has_source(c, &r.key(), &n)?)
     })

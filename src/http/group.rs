@@ -8,17 +8,19 @@ use serde_json::json;
 use crate::auth::CurrentUser;
 use crate::chat::global::is_global;
 use crate::db;
-use crate::error::{ok, ok_data, ok_text, ApiError, ApiResult};
+use crate::error::{ok, ok_data, ok_text, ApiError, ApiResult, ErrorCode};
 use crate::files;
 use crate::http::json::{Body, Empty, FileBody};
 use crate::ids;
 use crate::realtime::group_commands::{self as cmd, valid_name};
 use crate::realtime::registry::ask;
 use crate::state::AppState;
+use crate::store;
 use crate::views;
 
-#[derive(Deserialize)]
-struct Create {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct Create {
+    #[schema(min_length = 1, max_length = 35)]
     name: String,
 }
 
@@ -30,9 +32,9 @@ async fn create(
     let name = valid_name(&body.name)?;
     let limit = state.config.group_own_limit;
     let uid = me.clone();
-    let (group, members) = db::write(&state.pool, move |c| {
+    let (group, members) = store::write(&state.pool, move |c| {
         if db::groups::count_owned(c, &uid)? >= limit {
-            return Err(ApiError::new(400, "GRPS_OWN_MAX"));
+            return Err(ApiError::new(ErrorCode::GroupOwnMax));
         }
         let group = db::groups::create(c, &uid, &name, ids::now_ms())?;
         let members = views::user_objects(c, &uid, std::slice::from_ref(&uid))?;
@@ -45,8 +47,8 @@ async fn create(
     })))
 }
 
-#[derive(Deserialize)]
-struct JoinBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct JoinBody {
     link: String,
 }
 
@@ -57,7 +59,7 @@ async fn join(
     Body(body): Body<JoinBody>,
 ) -> ApiResult {
     if is_global(&gid) {
-        return Err(ApiError::new(404, "INV_NOT_FOUND_DESC"));
+        return Err(ApiError::new(ErrorCode::InviteNotFound));
     }
     let joined = ask(
         &state,
@@ -97,7 +99,7 @@ async fn kick(
 ) -> ApiResult {
     let (gid, target) = path.into_inner();
     if is_global(&gid) {
-        return Err(ApiError::new(400, "GRPS_OWNER_FEATURE"));
+        return Err(ApiError::new(ErrorCode::KickNotOwner));
     }
     ask(&state, &gid, cmd::Kick { by: me, target }).await?;
     Ok(ok())
@@ -106,14 +108,14 @@ async fn kick(
 /// The global room has no owner: its owner-only endpoints are refused.
 fn refuse_global(gid: &str) -> Result<(), ApiError> {
     if is_global(gid) {
-        Err(ApiError::new(403, "GRPS_OWNER_FEATURE"))
+        Err(ApiError::new(ErrorCode::OwnerFeature))
     } else {
         Ok(())
     }
 }
 
-#[derive(Deserialize)]
-struct GroupId {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct GroupId {
     id: String,
 }
 
@@ -127,9 +129,10 @@ async fn reset_link(
     Ok(ok_text(link))
 }
 
-#[derive(Deserialize)]
-struct Rename {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct Rename {
     id: String,
+    #[schema(min_length = 1, max_length = 35)]
     gname: String,
 }
 
@@ -151,8 +154,8 @@ async fn set_name(
     Ok(ok_text(name))
 }
 
-#[derive(Deserialize)]
-struct SetImg {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct SetImg {
     id: String,
     #[serde(default)]
     #[allow(dead_code)]

@@ -6,26 +6,12 @@ use std::panic::AssertUnwindSafe;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::ResponseError;
 use futures_util::FutureExt;
 
-use crate::error::ApiError;
-
-/// The contract string for a bare framework status.
-fn msg_for(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => "BAD_REQUEST",
-        401 => "UNAUTHORIZED",
-        404 => "NOT_FOUND",
-        405 => "METHOD_NOT_ALLOWED",
-        408 => "REQUEST_TIMEOUT",
-        413 => "CONTENT_TOO_LARGE",
-        429 => "TO_MANY_REQUEST",
-        _ => "ERROR",
-    }
-}
+use crate::error::{ApiError, ErrorCode};
 
 /// Whether an error response is already meant for its reader: the envelope
 /// (JSON) or one of our own HTML pages (the browser's "not found" page; the
@@ -54,14 +40,20 @@ pub async fn envelope(
         Err(e) => {
             let status = e.as_response_error().status_code();
             if status.is_server_error() {
-                tracing::error!("request to {path} failed: {e}");
+                // Logged once, when this error's answer is made.
+                let cause = format!("request to {path} failed: {e}");
+                return Err(ApiError::internal(cause).into());
             }
-            return Err(ApiError::new(status.as_u16(), msg_for(status)).into());
+            return Err(ApiError::new(ErrorCode::for_status(status.as_u16())).into());
         }
     };
     let status = res.status();
     if (status.is_client_error() || status.is_server_error()) && !is_json_or_page(&res) {
-        let err = ApiError::new(status.as_u16(), msg_for(status));
+        let err = if status.is_server_error() {
+            ApiError::internal(format!("{path} answered {status} without an envelope"))
+        } else {
+            ApiError::new(ErrorCode::for_status(status.as_u16()))
+        };
         let (req, _) = res.into_parts();
         return Ok(ServiceResponse::new(req, err.error_response()).map_into_right_body());
     }

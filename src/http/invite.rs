@@ -6,8 +6,9 @@ use serde_json::json;
 
 use crate::auth::session::identity_of;
 use crate::db;
-use crate::error::{ok_data, ApiError, ApiResult};
+use crate::error::{ok_data, ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
+use crate::store;
 use crate::views;
 
 /// Whether the client asked for JSON.
@@ -28,9 +29,9 @@ async fn invite(
     }
     let viewer = identity_of(&req).user;
     let link = link.into_inner();
-    let (group, joined, members) = db::run(&state.pool, move |c| {
-        let group =
-            db::groups::find_by_link(c, &link)?.ok_or_else(|| ApiError::new(404, "GRPS_404"))?;
+    let (group, joined, members) = store::run(&state.pool, move |c| {
+        let group = db::groups::find_by_link(c, &link)?
+            .ok_or_else(|| ApiError::new(ErrorCode::GroupNotFound))?;
         let joined = match &viewer {
             Some(v) => db::groups::is_member(c, &group.id, v)?,
             None => false,

@@ -11,7 +11,7 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Limit of plain JSON endpoints (100 KB).
 pub const JSON_LIMIT: usize = 100 * 1024;
@@ -68,7 +68,7 @@ impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for Body<T, 
             // must arrive within the request timeout.
             let buf = actix_web::rt::time::timeout(timeout, read)
                 .await
-                .map_err(|_| ApiError::new(408, "REQUEST_TIMEOUT"))??;
+                .map_err(|_| ApiError::new(ErrorCode::RequestTimeout))??;
             parse(&buf).map(Body)
         })
     }
@@ -88,5 +88,5 @@ fn parse<T: DeserializeOwned>(buf: &[u8]) -> Result<T, ApiError> {
 }
 
 /// A request without required fields, for endpoints whose body is `{}`.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct Empty {}

@@ -2,17 +2,20 @@
 
 pub mod account;
 pub mod auth;
+pub mod endpoints;
 pub mod file;
 pub mod group;
 pub mod guard;
 pub mod invite;
 pub mod json;
 pub mod metrics;
+pub mod openapi;
 pub mod pages;
 pub mod posts;
 pub mod profile;
 pub mod push;
 pub mod room;
+pub mod schemas;
 pub mod ws;
 
 use actix_web::http::Method;
@@ -52,6 +55,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     file::routes(cfg);
     posts::routes(cfg);
     ws::routes(cfg);
+    openapi::routes(cfg);
 }
 
 /// Handler for unknown paths.

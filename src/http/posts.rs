@@ -6,17 +6,22 @@ use serde_json::json;
 
 use crate::auth::CurrentUser;
 use crate::db;
-use crate::error::{ok, ok_data, ApiError, ApiResult};
+use crate::error::{ok, ok_data, ApiError, ApiResult, ErrorCode};
 use crate::files::{self, FileStore};
 use crate::http::file;
 use crate::http::json::{Body, Empty, FileBody};
 use crate::ids;
 use crate::posts::{self, ops};
 use crate::state::AppState;
+use crate::store;
 
-#[derive(Deserialize)]
-struct FeedQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FeedQuery {
+    /// Only items older than this id.
     before: Option<String>,
+    /// The newest this many (1-50); fewer than 1 is a bad request.
+    #[param(minimum = 1)]
     limit: Option<i64>,
 }
 
@@ -35,12 +40,12 @@ async fn feed(
         Some(raw) => Some(posts::parse_id(raw).ok_or_else(ApiError::bad_request)?),
         None => None,
     };
-    let page = db::run(&state.pool, move |c| ops::feed(c, &me, before, limit)).await?;
+    let page = store::run(&state.pool, move |c| ops::feed(c, &me, before, limit)).await?;
     Ok(ok_data(page))
 }
 
-#[derive(Deserialize)]
-struct NewPost {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct NewPost {
     #[serde(default)]
     file: Option<String>,
     /// The client's file name; stored names are generated.
@@ -66,7 +71,7 @@ async fn new_post(
     let data = body
         .file
         .filter(|f| !f.trim().is_empty())
-        .ok_or_else(|| ApiError::new(400, "POST_NO_FILE"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::PostNoFile))?;
     let (bytes, kind) = web::block(move || files::decode_image(&data)).await??;
     let text = posts::post_text(body.text.as_deref())?;
     let name = files::generated_name(kind.ext());
@@ -74,7 +79,7 @@ async fn new_post(
     let target = path.clone();
     web::block(move || FileStore::write(&target, &bytes)).await??;
     let now = ids::now_ms();
-    let created = db::write(&state.pool, move |c| {
+    let created = store::write(&state.pool, move |c| {
         ops::create(c, &me, &name, text.as_deref(), now)
     })
     .await;
@@ -94,7 +99,7 @@ async fn delete_post(
     Body(_): Body<Empty>,
 ) -> ApiResult {
     let id = id.into_inner();
-    let (id, img) = db::write(&state.pool, move |c| ops::delete(c, &me, &id)).await?;
+    let (id, img) = store::write(&state.pool, move |c| ops::delete(c, &me, &id)).await?;
     remove_file(state.files.post_image(&img)).await;
     Ok(ok_data(json!({ "postid": id.to_string() })))
 }
@@ -105,12 +110,13 @@ async fn comments(
     id: web::Path<String>,
 ) -> ApiResult {
     let id = id.into_inner();
-    let list = db::run(&state.pool, move |c| ops::comments(c, &me, &id)).await?;
+    let list = store::run(&state.pool, move |c| ops::comments(c, &me, &id)).await?;
     Ok(ok_data(list))
 }
 
-#[derive(Deserialize)]
-struct NewComment {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct NewComment {
+    #[schema(min_length = 1, max_length = 300)]
     text: String,
 }
 
@@ -122,7 +128,7 @@ async fn add_comment(
 ) -> ApiResult {
     let id = id.into_inner();
     let now = ids::now_ms();
-    let comment = db::write(&state.pool, move |c| {
+    let comment = store::write(&state.pool, move |c| {
         ops::add_comment(c, &me, &id, &body.text, now)
     })
     .await?;
@@ -136,7 +142,7 @@ async fn delete_comment(
     Body(_): Body<Empty>,
 ) -> ApiResult {
     let (id, cid) = path.into_inner();
-    db::write(&state.pool, move |c| ops::delete_comment(c, &me, &id, &cid)).await?;
+    store::write(&state.pool, move |c| ops::delete_comment(c, &me, &id, &cid)).await?;
     Ok(ok())
 }
 
@@ -150,7 +156,7 @@ async fn image(
     let name = file::checked(&name)?.to_string();
     let id = posts::parse_id(&id).ok_or_else(ApiError::not_found)?;
     let n = name.clone();
-    let exists = db::run(&state.pool, move |c| Ok(db::posts::has_image(c, id, &n)?)).await?;
+    let exists = store::run(&state.pool, move |c| Ok(db::posts::has_image(c, id, &n)?)).await?;
     if !exists {
         return Err(ApiError::not_found());
     }

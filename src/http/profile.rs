@@ -8,12 +8,13 @@ use crate::accounts::friends::{self, Action};
 use crate::auth::CurrentUser;
 use crate::db;
 use crate::db::friends::{FRIENDS, SENT};
-use crate::error::{ok_data, ApiError, ApiResult};
+use crate::error::{ok_data, ApiError, ApiResult, ErrorCode};
 use crate::http::json::Body;
 use crate::ids;
 use crate::push::{self, Notice};
 use crate::realtime::signal::Signal;
 use crate::state::AppState;
+use crate::store;
 use crate::views;
 
 /// Most users a search returns.
@@ -25,20 +26,21 @@ async fn search(
     query: web::Path<String>,
 ) -> ApiResult {
     let query = query.into_inner();
-    let users = db::run(&state.pool, move |c| {
+    let users = store::run(&state.pool, move |c| {
         let found = db::users::search(c, &query, &me, SEARCH_LIMIT)?;
         let ids: Vec<String> = found.into_iter().map(|u| u.id).collect();
         Ok(views::user_objects(c, &me, &ids)?)
     })
     .await?;
     if users.is_empty() {
-        return Err(ApiError::new(404, "FIND_NOTFOUND"));
+        return Err(ApiError::new(ErrorCode::FindNotFound));
     }
     Ok(ok_data(json!({ "users": users })))
 }
 
-#[derive(Deserialize)]
-struct Target {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct Target {
+    #[schema(schema_with = crate::http::openapi::string_or_number)]
     userid: Value,
 }
 
@@ -56,7 +58,7 @@ impl Target {
 async fn act(state: web::Data<AppState>, me: String, target: Target, action: Action) -> ApiResult {
     let other = target.id()?;
     let (m, o) = (me.clone(), other.clone());
-    let outcome = db::write(&state.pool, move |c| {
+    let outcome = store::write(&state.pool, move |c| {
         friends::apply(c, &m, &o, action, ids::now_ms())
     })
     .await?;

@@ -10,9 +10,11 @@ use crate::http::json::Body;
 use crate::ids;
 use crate::push::subscription::{self, SubscriptionIn};
 use crate::state::AppState;
+use crate::store;
 
-#[derive(Deserialize)]
-struct Subscribe {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct Subscribe {
+    #[schema(inline)]
     subscription: SubscriptionIn,
 }
 
@@ -23,7 +25,7 @@ async fn subscribe(
 ) -> ApiResult {
     let sub = body.subscription.validate(&me, ids::now_ms())?;
     let row = sub.clone();
-    db::write(&state.pool, move |c| Ok(db::push::upsert(c, &row)?)).await?;
+    store::write(&state.pool, move |c| Ok(db::push::upsert(c, &row)?)).await?;
     Ok(ok_data(subscription::to_json(&sub)))
 }
 

@@ -10,13 +10,13 @@ use serde_json::json;
 use crate::auth::CurrentUser;
 use crate::chat::draft::{Draft, SendBody};
 use crate::chat::{direct, global, ops, Room};
-use crate::db;
-use crate::error::{ok, ok_data, ApiError, ApiResult};
+use crate::error::{ok, ok_data, ApiError, ApiResult, ErrorCode};
 use crate::files;
 use crate::http::json::{Body, Empty, FileBody};
 use crate::realtime::group_chat::{GroupClear, GroupDelete, GroupEdit, GroupSend};
 use crate::realtime::registry::ask;
 use crate::state::AppState;
+use crate::store;
 
 /// Default and largest page of `history`.
 const PAGE_DEFAULT: i64 = 50;
@@ -125,15 +125,19 @@ async fn clear(
     let (roomtype, id) = path.into_inner();
     match Room::parse(&roomtype, &id, &me)? {
         Room::Group(gid) => ask(&state, &gid, GroupClear { user: me }).await?,
-        Room::Global => return Err(ApiError::new(403, "GRPS_OWNER_FEATURE")),
+        Room::Global => return Err(ApiError::new(ErrorCode::OwnerFeature)),
         direct_room => direct::clear(&state, direct_room).await?,
     }
     Ok(ok())
 }
 
-#[derive(Deserialize)]
-struct HistoryQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct HistoryQuery {
+    /// Only items older than this id.
     before: Option<String>,
+    /// At most this many (1-200); fewer than 1 is a bad request.
+    #[param(minimum = 1)]
     limit: Option<i64>,
 }
 
@@ -142,7 +146,7 @@ pub use crate::chat::ops::check_access;
 
 /// `get-global`: the global room with its last messages and their authors.
 async fn get_global(state: web::Data<AppState>, CurrentUser(me): CurrentUser) -> ApiResult {
-    let data = db::run(&state.pool, move |c| global::snapshot(c, &me)).await?;
+    let data = store::run(&state.pool, move |c| global::snapshot(c, &me)).await?;
     Ok(ok_data(data))
 }
 
@@ -161,7 +165,7 @@ async fn history(
     }
     let limit = limit.min(PAGE_MAX);
     let before = before.filter(|b| !b.is_empty());
-    let messages = db::run(&state.pool, move |c| {
+    let messages = store::run(&state.pool, move |c| {
         check_access(c, &room, &me)?;
         ops::page(c, &room, before.as_deref(), limit)
     })

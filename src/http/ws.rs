@@ -8,7 +8,7 @@ use actix_web_actors::ws;
 use serde::Deserialize;
 
 use crate::auth::session::identity_of;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::realtime::session::WsSession;
 use crate::state::AppState;
 
@@ -46,7 +46,7 @@ async fn socket(
         return Err(ApiError::bad_request());
     }
     if state.hub.sockets_of(&user) as u64 >= state.config.max_sockets_per_user {
-        return Err(ApiError::new(429, "TO_MANY_REQUEST"));
+        return Err(ApiError::new(ErrorCode::TooManyRequests));
     }
     ws::WsResponseBuilder::new(
         WsSession::new(user, id.to_string(), session, state.clone()),

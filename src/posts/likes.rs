@@ -31,15 +31,16 @@ pub fn handle(state: &web::Data<AppState>, user: &str, like: bool, postid: Optio
     let user = user.to_string();
     let now = ids::now_ms();
     let pending = state.writer.submit(move |c| {
-        Ok(if like {
+        Ok::<_, crate::db::DbError>(if like {
             posts::like(c, id, &user, now)?
         } else {
             posts::unlike(c, id, &user)?
         })
     });
     actix_web::rt::spawn(async move {
+        // A frame has no answer: the failure is logged here, with its cause.
         if let Err(e) = pending.await {
-            tracing::debug!("post like not stored: {e}");
+            tracing::error!(cause = ?e, "post like not stored: {e}");
         }
     });
 }

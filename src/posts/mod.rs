@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use crate::db::posts::{self, CommentRow, PostRow};
 use crate::db::DbConn;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Default and largest page of the feed.
 pub const PAGE_MAX: i64 = 50;
@@ -22,12 +22,12 @@ pub const COMMENT_MAX: usize = 300;
 
 /// `404 POSTS_NOT_FOUND`.
 pub fn not_found() -> ApiError {
-    ApiError::new(404, "POSTS_NOT_FOUND")
+    ApiError::new(ErrorCode::PostsNotFound)
 }
 
 /// `404 CMT_NOT_FOUND`.
 pub fn comment_not_found() -> ApiError {
-    ApiError::new(404, "CMT_NOT_FOUND")
+    ApiError::new(ErrorCode::CommentNotFound)
 }
 
 /// A post or comment id as clients send it: a positive decimal number.
@@ -43,7 +43,7 @@ pub fn parse_id(raw: &str) -> Option<i64> {
 pub fn post_text(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     let text = raw.map(str::trim).unwrap_or("");
     if text.chars().count() > TEXT_MAX {
-        return Err(ApiError::new(400, "POST_TEXT_LENGTH"));
+        return Err(ApiError::new(ErrorCode::PostTextLength));
     }
     Ok((!text.is_empty()).then(|| text.to_string()))
 }
@@ -53,7 +53,7 @@ pub fn comment_text(raw: &str) -> Result<String, ApiError> {
     let text = raw.trim();
     let len = text.chars().count();
     if len == 0 || len > COMMENT_MAX {
-        return Err(ApiError::new(400, "POST_COMMENT_LENGTH"));
+        return Err(ApiError::new(ErrorCode::CommentLength));
     }
     Ok(text.to_string())
 }

@@ -14,6 +14,7 @@ use web_push_native::{p256, Auth, WebPushBuilder};
 use super::vapid::Vapid;
 use crate::db::{self, push::Subscription};
 use crate::state::AppState;
+use crate::store;
 
 /// `TTL` of every message: how long a push service keeps it for an offline
 /// browser (4 weeks).
@@ -41,10 +42,10 @@ enum Outcome {
 /// Sends `payload` to every subscription of `user`.
 pub async fn to_user(state: web::Data<AppState>, user: String, payload: Arc<Vec<u8>>) {
     let uid = user.clone();
-    let subs = match db::run(&state.pool, move |c| Ok(db::push::of_user(c, &uid)?)).await {
+    let subs = match store::run(&state.pool, move |c| Ok(db::push::of_user(c, &uid)?)).await {
         Ok(subs) => subs,
         Err(e) => {
-            tracing::warn!(user, "push: cannot load subscriptions: {}", e.msg());
+            tracing::warn!(user, "push: cannot load subscriptions: {e}");
             return;
         }
     };
@@ -85,9 +86,9 @@ async fn to_subscription(state: web::Data<AppState>, sub: Subscription, payload:
                 tracing::info!(user = sub.user_id, "push: subscription gone, removed");
                 let (u, e) = (sub.user_id.clone(), sub.endpoint.clone());
                 if let Err(err) =
-                    db::write(&state.pool, move |c| Ok(db::push::remove(c, &u, &e)?)).await
+                    store::write(&state.pool, move |c| Ok(db::push::remove(c, &u, &e)?)).await
                 {
-                    tracing::warn!("push: cannot remove a subscription: {}", err.msg());
+                    tracing::warn!("push: cannot remove a subscription: {err}");
                 }
                 return;
             }

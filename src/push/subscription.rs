@@ -18,15 +18,17 @@ const P256DH_LEN: usize = 65;
 const AUTH_LEN: usize = 16;
 
 /// The subscription as the browser sends it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SubscriptionIn {
     endpoint: String,
     #[serde(default, rename = "expirationTime")]
+    #[schema(value_type = Option<f64>)]
     expiration_time: Value,
+    #[schema(inline)]
     keys: KeysIn,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct KeysIn {
     p256dh: String,
     auth: String,

@@ -13,9 +13,9 @@ use super::call_book::{Call, Target};
 use super::signal::{Frame, Signal};
 use crate::chat::calls as ops;
 use crate::chat::ops::Posted;
-use crate::db;
 use crate::ids;
 use crate::state::AppState;
+use crate::store;
 
 /// The socket a frame came from.
 #[derive(Debug, Clone)]
@@ -144,21 +144,24 @@ fn offer(state: &web::Data<AppState>, origin: &Origin, to: String, frame: Map<St
         let (caller, callee) = (origin.user.clone(), to.clone());
         // A read first: offers to strangers never take the write lock.
         let (c, t) = (caller.clone(), callee.clone());
-        let friends = db::run(&state.pool, move |conn| ops::are_friends(conn, &c, &t)).await;
+        let friends = store::run(&state.pool, move |conn| ops::are_friends(conn, &c, &t)).await;
         let opened = match friends {
             Ok(true) => {
-                db::write(&state.pool, move |c| {
+                store::write(&state.pool, move |c| {
                     ops::open(c, &caller, &callee, video, ids::now_ms())
                 })
                 .await
             }
-            Ok(false) => Err(crate::error::ApiError::new(404, "FIND_NOTFOUND")),
+            Ok(false) => Err(crate::error::ApiError::new(
+                crate::error::ErrorCode::FindNotFound,
+            )),
             Err(e) => Err(e),
         };
         match opened {
             Ok(opened) => ring(&state, &origin, to, frame, opened),
             Err(e) => {
                 state.calls.cancel(&origin.user);
+                e.log();
                 tracing::debug!(user = origin.user, "offer dropped: {e}");
             }
         }
@@ -244,7 +247,7 @@ fn answer(state: &web::Data<AppState>, origin: &Origin, to: &str, frame: Map<Str
     stop_ringing(state, &call, Some(origin.sid));
     let pool = state.pool.clone();
     actix_web::rt::spawn(async move {
-        if let Err(e) = db::write(&pool, move |c| ops::answered(c, &key, now)).await {
+        if let Err(e) = store::write(&pool, move |c| ops::answered(c, &key, now)).await {
             tracing::warn!("cannot record an answered call: {e}");
         }
     });
@@ -330,7 +333,7 @@ fn finish(
     let (state, ender) = (state.clone(), ender.to_string());
     actix_web::rt::spawn(async move {
         let (key, caller, callee) = (call.key.clone(), call.caller.clone(), call.callee.clone());
-        let closed = db::write(&state.pool, move |c| {
+        let closed = store::write(&state.pool, move |c| {
             ops::close(c, &key, &caller, &callee, duration, now)
         })
         .await;

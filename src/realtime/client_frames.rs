@@ -20,6 +20,7 @@ use crate::realtime::calls;
 use crate::realtime::group_chat::GroupRead;
 use crate::realtime::registry::ask;
 use crate::state::AppState;
+use crate::store;
 
 #[derive(Debug, Deserialize)]
 struct ClientFrame {
@@ -154,6 +155,7 @@ fn read_all(state: &web::Data<AppState>, user: &str, rooms: &SocketRooms, frame:
             }
         };
         if let Err(e) = result {
+            e.log();
             tracing::debug!("readAllMessages refused: {e}");
         }
     });
@@ -161,15 +163,20 @@ fn read_all(state: &web::Data<AppState>, user: &str, rooms: &SocketRooms, frame:
 
 async fn direct_chat_exists(state: &web::Data<AppState>, me: &str, other: &str) -> bool {
     let (a, b) = (me.to_string(), other.to_string());
-    db::run(&state.pool, move |c| Ok(db::direct::exists(c, &a, &b)?))
-        .await
-        .unwrap_or(false)
+    match store::run(&state.pool, move |c| Ok(db::direct::exists(c, &a, &b)?)).await {
+        Ok(exists) => exists,
+        Err(e) => {
+            // A frame has no answer: the fault is logged here.
+            e.log();
+            false
+        }
+    }
 }
 
 /// Loads the rooms of `user` for a socket that opens.
 pub async fn load_rooms(state: &web::Data<AppState>, user: &str) -> Result<SocketRooms, String> {
     let u = user.to_string();
-    db::run(&state.pool, move |c| {
+    store::run(&state.pool, move |c| {
         Ok(SocketRooms {
             groups: db::groups::ids_of_user(c, &u)?.into_iter().collect(),
             partners: db::direct::partners_of(c, &u)?.into_iter().collect(),

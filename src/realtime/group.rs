@@ -17,6 +17,7 @@ use crate::db::{self, DbConn};
 use crate::error::ApiError;
 use crate::files::Obsolete;
 use crate::state::AppState;
+use crate::store;
 
 /// How often an actor looks for dead sessions and idleness.
 const SWEEP_EVERY: Duration = Duration::from_secs(15);
@@ -223,7 +224,7 @@ impl GroupActor {
         let pool = self.state.pool.clone();
         let gid = self.gid.clone();
         let load = async move {
-            db::run(&pool, move |c| {
+            store::run(&pool, move |c| {
                 let exists = db::groups::find(c, &gid)?.is_some();
                 Ok((exists, db::groups::member_ids(c, &gid)?))
             })

@@ -15,12 +15,12 @@ use crate::chat::draft::Draft;
 use crate::chat::ops::{self, Posted};
 use crate::chat::Room;
 use crate::db::DbConn;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::files::Obsolete;
 use crate::ids;
 
 fn kicked() -> ApiError {
-    ApiError::new(403, "GRP_KICKED")
+    ApiError::new(ErrorCode::Kicked)
 }
 
 impl GroupActor {
@@ -51,7 +51,7 @@ impl GroupActor {
                 after(act, r, ctx)
             },
             move |act, e, ctx| {
-                if counted && e.msg() == "GRP_KICKED" && act.members.contains(&refused_user) {
+                if counted && e.code() == ErrorCode::Kicked && act.members.contains(&refused_user) {
                     act.resync(ctx);
                 }
             },
@@ -187,7 +187,7 @@ impl Handler<GroupClear> for GroupActor {
                 ops::check_access(c, &room, &msg.user)?;
                 let group = crate::db::groups::find(c, &gid)?.ok_or_else(kicked)?;
                 if group.owner_id != msg.user {
-                    return Err(ApiError::new(403, "GRPS_OWNER_FEATURE"));
+                    return Err(ApiError::new(ErrorCode::OwnerFeature));
                 }
                 Ok(((), ops::clear(c, &files, &room)?))
             },

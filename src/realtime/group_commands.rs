@@ -7,12 +7,12 @@ use super::group::GroupActor;
 use super::signal::Signal;
 use crate::db::groups::{self, Group};
 use crate::db::{users, DbConn};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::files::Obsolete;
 use crate::{ids, views};
 
 fn group_404() -> ApiError {
-    ApiError::new(404, "GRPS_404")
+    ApiError::new(ErrorCode::GroupNotFound)
 }
 
 /// The group, or `404 GRPS_404`.
@@ -20,16 +20,17 @@ fn load(conn: &mut DbConn, gid: &str) -> Result<Group, ApiError> {
     groups::find(conn, gid)?.ok_or_else(group_404)
 }
 
-/// The group if `by` owns it: `404 GRPS_404`, or `owner_status GRPS_OWNER_FEATURE`.
+/// The group if `by` owns it: `404 GRPS_404`, or `refusal` (one of the two
+/// `GRPS_OWNER_FEATURE` entries: kick answers `400`, the rest `403`).
 fn load_owned(
     conn: &mut DbConn,
     gid: &str,
     by: &str,
-    owner_status: u16,
+    refusal: ErrorCode,
 ) -> Result<Group, ApiError> {
     let group = load(conn, gid)?;
     if group.owner_id != by {
-        return Err(ApiError::new(owner_status, "GRPS_OWNER_FEATURE"));
+        return Err(ApiError::new(refusal));
     }
     Ok(group)
 }
@@ -46,7 +47,7 @@ pub fn valid_name(raw: &str) -> Result<String, ApiError> {
     let name = name.trim();
     let len = name.chars().count();
     if len == 0 || len > 35 || !crate::text::has_visible(name) {
-        return Err(ApiError::new(400, "GRPS_DNAME_LENGTH"));
+        return Err(ApiError::new(ErrorCode::GroupNameLength));
     }
     Ok(name.to_string())
 }
@@ -80,7 +81,7 @@ impl Handler<Join> for GroupActor {
         let user = msg.user.clone();
         self.command(
             move |c| {
-                let not_found = || ApiError::new(404, "INV_NOT_FOUND_DESC");
+                let not_found = || ApiError::new(ErrorCode::InviteNotFound);
                 let group = groups::find(c, &gid)?.ok_or_else(not_found)?;
                 if group.link != msg.link {
                     return Err(not_found());
@@ -88,7 +89,7 @@ impl Handler<Join> for GroupActor {
                 let mut newcomer = None;
                 if !groups::is_member(c, &gid, &msg.user)? {
                     if groups::count_members(c, &gid)? >= limit {
-                        return Err(ApiError::new(400, "GRPS_MEMBER_LIMIT"));
+                        return Err(ApiError::new(ErrorCode::GroupMemberLimit));
                     }
                     groups::add_member(c, &gid, &msg.user, ids::now_ms())?;
                     newcomer = users::find(c, &msg.user)?;
@@ -161,7 +162,7 @@ impl Handler<Leave> for GroupActor {
                     return Ok((LeaveOutcome::Disbanded { members }, obsolete));
                 }
                 if !groups::remove_member(c, &gid, &msg.user)? {
-                    return Err(ApiError::new(400, "GRPS_NOT_MEMBER"));
+                    return Err(ApiError::new(ErrorCode::GroupNotMember));
                 }
                 forget_reader(c, &gid, &msg.user)?;
                 Ok((LeaveOutcome::Left, obsolete))
@@ -185,7 +186,7 @@ impl Handler<Leave> for GroupActor {
                 }
             },
             move |act, refused, _ctx| {
-                if refused.msg() == "GRPS_NOT_MEMBER" && act.members.contains(&stale) {
+                if refused.code() == ErrorCode::GroupNotMember && act.members.contains(&stale) {
                     act.remove_member(&stale);
                 }
             },
@@ -212,12 +213,12 @@ impl Handler<Kick> for GroupActor {
         let stale = target.clone();
         self.command_checked(
             move |c| {
-                load_owned(c, &gid, &msg.by, 400)?;
+                load_owned(c, &gid, &msg.by, ErrorCode::KickNotOwner)?;
                 if msg.target == msg.by {
-                    return Err(ApiError::new(400, "GRPS_KICK_SELF"));
+                    return Err(ApiError::new(ErrorCode::KickSelf));
                 }
                 if !groups::remove_member(c, &gid, &msg.target)? {
-                    return Err(ApiError::new(404, "FIND_NOTFOUND"));
+                    return Err(ApiError::new(ErrorCode::FindNotFound));
                 }
                 forget_reader(c, &gid, &msg.target)?;
                 Ok(((), Obsolete::default()))
@@ -238,7 +239,7 @@ impl Handler<Kick> for GroupActor {
             },
             move |act, refused, _ctx| {
                 // The database does not count them: neither does the fan-out.
-                if refused.msg() == "FIND_NOTFOUND" && act.members.contains(&stale) {
+                if refused.code() == ErrorCode::FindNotFound && act.members.contains(&stale) {
                     act.remove_member(&stale);
                 }
             },
@@ -264,12 +265,15 @@ impl Handler<Rename> for GroupActor {
         let cooldown_ms = self.state.config.group_rename_cooldown as i64 * 1000;
         self.command(
             move |c| {
-                let group = load_owned(c, &gid, &msg.by, 403)?;
+                let group = load_owned(c, &gid, &msg.by, ErrorCode::OwnerFeature)?;
                 let name = valid_name(&msg.name)?;
                 let now = ids::now_ms();
                 if let Some(at) = group.renamed_at {
                     if cooldown_ms > 0 && now < at + cooldown_ms {
-                        return Err(ApiError::cooldown("GRPS_DNAME_COOLDOWN", at + cooldown_ms));
+                        return Err(ApiError::cooldown(
+                            ErrorCode::GroupNameCooldown,
+                            at + cooldown_ms,
+                        ));
                     }
                 }
                 groups::set_name(c, &gid, &name, now)?;
@@ -296,7 +300,7 @@ impl Handler<ResetLink> for GroupActor {
         let gid = self.gid.clone();
         self.command(
             move |c| {
-                load_owned(c, &gid, &msg.by, 403)?;
+                load_owned(c, &gid, &msg.by, ErrorCode::OwnerFeature)?;
                 let link = ids::alphanumeric(groups::LINK_LEN);
                 groups::set_link(c, &gid, &link)?;
                 Ok(link)
@@ -326,7 +330,7 @@ impl Handler<SetImage> for GroupActor {
         let files = self.state.files.clone();
         self.command_files(
             move |c| {
-                let group = load_owned(c, &gid, &msg.by, 403)?;
+                let group = load_owned(c, &gid, &msg.by, ErrorCode::OwnerFeature)?;
                 groups::set_image(c, &gid, &msg.name)?;
                 let mut obsolete = Obsolete::default();
                 if let Some(old) = group.image {

@@ -20,6 +20,7 @@ mod hygiene;
 mod kick;
 mod limits;
 mod metrics;
+mod openapi;
 mod post_likes;
 mod posts;
 mod push;
