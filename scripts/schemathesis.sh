@@ -32,29 +32,14 @@ if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; the
   "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-cargo build --bin kirimin
-work="$(mktemp -d "$target_dir/schemathesis-run.XXXXXX")"
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-base="http://127.0.0.1:$port"
-mkdir -p "$work/data"
-"$target_dir/debug/kirimin" --bind "127.0.0.1:$port" --data-dir "$work/data" \
-  --dev-expose-otp --rate-limit off >"$work/server.log" 2>&1 &
-server_pid=$!
+# shellcheck source=throwaway-server.sh
+. "$root/scripts/throwaway-server.sh"
+start_throwaway_server schemathesis-run
 
 # Signs two users in, gives them data to find, writes the schemathesis
 # config that offers their ids, and prints the first user's session cookie.
 cookie="$(python3 "$root/scripts/schemathesis_seed.py" "$base" "$work/schemathesis.toml")" \
-  || { echo "schemathesis: cannot prepare the server"; tail -n 40 "$work/server.log"; exit 1; }
+  || { echo "schemathesis: cannot prepare the server"; tail -n 40 "$server_log"; exit 1; }
 
 status=0
 cd "$work" # schemathesis keeps its cache in the working directory
@@ -75,6 +60,6 @@ cd "$work" # schemathesis keeps its cache in the working directory
   || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 40 lines) ---"
-  tail -n 40 "$work/server.log"
+  tail -n 40 "$server_log"
 fi
 exit "$status"
