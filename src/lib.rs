@@ -21,6 +21,7 @@ pub mod push;
 pub mod realtime;
 pub mod rooms;
 pub mod server;
+pub mod socket;
 pub mod state;
 pub mod text;
 pub mod views;

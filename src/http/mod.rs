@@ -13,6 +13,7 @@ pub mod posts;
 pub mod profile;
 pub mod push;
 pub mod room;
+pub mod upgrade;
 pub mod ws;
 
 use actix_web::http::Method;
