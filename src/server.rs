@@ -5,10 +5,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_http::HttpService;
-use actix_service::{map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_http::error::DispatchError;
+use actix_http::{HttpService, Protocol};
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
 use actix_web::dev::{AppConfig, Server, ServerHandle};
 use actix_web::middleware::from_fn;
+use actix_web::rt::net::TcpStream;
 use actix_web::{web, App};
 
 use crate::auth::mailer::Mailer;
@@ -17,6 +19,7 @@ use crate::auth::session::{identify, SessionStore};
 use crate::config::Config;
 use crate::files::FileStore;
 use crate::http;
+use crate::http::framing::Guarded;
 use crate::push::{vapid::Vapid, Pusher};
 use crate::realtime::{hub::Hub, registry::GroupRegistry, socket_ids::SocketIds};
 use crate::state::AppState;
@@ -164,16 +167,25 @@ fn serve(
         .listen("kirimin", listener, move || {
             let conn_limit = conn_limit.clone();
             let app = make_app().into_factory().map_err(|e| e.error_response());
-            HttpService::build()
+            let http = HttpService::build()
                 .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
                 .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
                 .local_addr(addr)
-                .on_connect_ext(move |io: &_, ext: _| {
-                    crate::conn_limit::on_connect(&conn_limit, io, ext)
+                .on_connect_ext(move |io: &Guarded, ext: _| {
+                    crate::conn_limit::on_connect(&conn_limit, io.get_ref(), ext)
                 })
                 .upgrade(http::upgrade::factory(make_app.clone()))
-                .finish(map_config(app, |_| AppConfig::default()))
-                .tcp()
+                .finish(map_config(app, |_| AppConfig::default()));
+            // As `HttpService::tcp`, with the stream wrapped (`http::framing`).
+            fn_service(|io: TcpStream| {
+                let peer = io.peer_addr().ok();
+                std::future::ready(Ok::<_, DispatchError>((
+                    Guarded::new(io),
+                    Protocol::Http1,
+                    peer,
+                )))
+            })
+            .and_then(http)
         })?
         .run())
 }

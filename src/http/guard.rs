@@ -15,7 +15,12 @@ use crate::error::ApiError;
 
 /// The contract string for a bare framework status.
 fn msg_for(status: StatusCode) -> &'static str {
-    match status.as_u16() {
+    msg_for_code(status.as_u16())
+}
+
+/// The contract string for a bare status code.
+pub fn msg_for_code(code: u16) -> &'static str {
+    match code {
         400 => "BAD_REQUEST",
         401 => "UNAUTHORIZED",
         404 => "NOT_FOUND",

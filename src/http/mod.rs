@@ -3,6 +3,7 @@
 pub mod account;
 pub mod auth;
 pub mod file;
+pub mod framing;
 pub mod group;
 pub mod guard;
 pub mod invite;

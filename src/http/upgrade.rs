@@ -19,8 +19,8 @@ use actix_service::{fn_factory, IntoServiceFactory, Service, ServiceFactory};
 use actix_web::dev::{AppConfig, ServiceResponse};
 use actix_web::HttpMessage;
 use futures_util::SinkExt;
-use tokio::net::TcpStream;
 
+use super::framing::Guarded;
 use super::ws::{Admitted, ViaUpgrade};
 use crate::conn_limit::{ConnSlot, SlotCell};
 use crate::socket::Upgraded;
@@ -29,7 +29,7 @@ use crate::socket::Upgraded;
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A connection taken over for an upgrade.
-pub type UpgradeRequest = (Request, Framed<TcpStream, Codec>);
+pub type UpgradeRequest = (Request, Framed<Guarded, Codec>);
 
 /// The service factory for `HttpServiceBuilder::upgrade`: each worker builds
 /// its own instance of the app from `make_app`.
@@ -108,7 +108,7 @@ where
 /// Writes `res`; for an admitted socket, starts it on the connection.
 async fn serve<B: MessageBody>(
     mut res: Response<B>,
-    mut framed: Framed<TcpStream, Codec>,
+    mut framed: Framed<Guarded, Codec>,
     slot: Option<ConnSlot>,
 ) -> std::io::Result<()> {
     let admitted = res.extensions_mut().remove::<Admitted>();
@@ -119,7 +119,7 @@ async fn serve<B: MessageBody>(
             Pin::new(&mut framed).write(Message::Item((head, BodySize::None)))?;
             let parts = framed.into_parts();
             let conn = Upgraded {
-                io: parts.io,
+                io: parts.io.into_inner(),
                 early: &parts.read_buf,
                 answer: &parts.write_buf,
             };
