@@ -62,8 +62,18 @@ fn msg_for(status: u16) -> &'static str {
     }
 }
 
+/// Longest bare error answer looked at (theirs are about 100 bytes).
+const MAX_BARE_ANSWER: usize = 512;
+
 /// The envelope version of `buf` when `buf` is exactly one bare error answer.
 pub fn envelope_for(buf: &[u8]) -> Option<Vec<u8>> {
+    // Cheap refusal first: this runs on every write of every connection.
+    if buf.len() > MAX_BARE_ANSWER
+        || !buf.starts_with(b"HTTP/1.")
+        || !matches!(buf.get(9), Some(b'4' | b'5'))
+    {
+        return None;
+    }
     let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
     if head_end + 4 != buf.len() {
         return None;
