@@ -5,6 +5,7 @@
 //! connection ends, however it ends. A connection over the cap is shut down
 //! at once, before anything is read from it.
 
+use std::cell::Cell;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -27,6 +28,18 @@ pub struct ConnSlot {
 impl Drop for ConnSlot {
     fn drop(&mut self) {
         self.limit.release(self.ip);
+    }
+}
+
+/// A connection's slot in its connection data. An upgraded WebSocket takes
+/// it out and keeps it for its own life, which outlasts the HTTP dispatcher.
+#[derive(Default)]
+pub struct SlotCell(Cell<Option<ConnSlot>>);
+
+impl SlotCell {
+    /// The slot, once.
+    pub fn take(&self) -> Option<ConnSlot> {
+        self.0.take()
     }
 }
 
@@ -72,12 +85,9 @@ impl ConnLimit {
 /// address or an immediate shutdown.
 pub fn on_connect(
     limit: &Arc<ConnLimit>,
-    conn: &dyn std::any::Any,
+    tcp: &actix_web::rt::net::TcpStream,
     ext: &mut actix_web::dev::Extensions,
 ) {
-    let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() else {
-        return;
-    };
     // Signals and answers are small writes that must leave at once: without
     // `TCP_NODELAY` a frame written while the previous one is unacknowledged
     // waits for the peer's delayed ACK (about 40 ms on Linux).
@@ -92,7 +102,7 @@ pub fn on_connect(
     };
     match limit.acquire(peer.ip()) {
         Some(slot) => {
-            ext.insert(slot);
+            ext.insert(SlotCell(Cell::new(Some(slot))));
         }
         None => {
             tracing::debug!(ip = %peer.ip(), "too many connections from one address, closing");

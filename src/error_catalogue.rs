@@ -49,6 +49,8 @@ catalogue! {
     NotFound = 404, "NOT_FOUND", "unknown path, asset or file";
     MethodNotAllowed = 405, "METHOD_NOT_ALLOWED", "a known path asked with another method";
     RequestTimeout = 408, "REQUEST_TIMEOUT", "the body did not arrive within the request timeout";
+    /// Written by the connection's framing guard, not by an endpoint.
+    HeadersTooLarge = 431, "HEADERS_TOO_LARGE", "a request head over 128 KB or 96 headers (extension: API.md names no string)";
     ContentTooLarge = 413, "CONTENT_TOO_LARGE", "a body over the endpoint's limit";
     TooManyRequests = 429, "TO_MANY_REQUEST", "too many requests or sockets (with Retry-After)";
     Internal = 500, "ERROR", "a server fault (details only in the log)";
@@ -112,6 +114,7 @@ impl ErrorCode {
             405 => Self::MethodNotAllowed,
             408 => Self::RequestTimeout,
             413 => Self::ContentTooLarge,
+            431 => Self::HeadersTooLarge,
             429 => Self::TooManyRequests,
             _ => Self::Internal,
         }

@@ -22,6 +22,7 @@ pub mod push;
 pub mod realtime;
 pub mod rooms;
 pub mod server;
+pub mod socket;
 pub mod state;
 pub mod store;
 pub mod text;

@@ -5,9 +5,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::ServerHandle;
+use actix_http::error::DispatchError;
+use actix_http::{HttpService, Protocol};
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::dev::{AppConfig, Server, ServerHandle};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpServer};
+use actix_web::rt::net::TcpStream;
+use actix_web::{web, App};
 
 use crate::auth::mailer::Mailer;
 use crate::auth::rate_limit::RateLimiter;
@@ -15,6 +19,7 @@ use crate::auth::session::{identify, SessionStore};
 use crate::config::Config;
 use crate::files::FileStore;
 use crate::http;
+use crate::http::framing::Guarded;
 use crate::push::{vapid::Vapid, Pusher};
 use crate::realtime::{hub::Hub, registry::GroupRegistry, socket_ids::SocketIds};
 use crate::state::AppState;
@@ -107,26 +112,8 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         .config
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let app_state = state.clone();
-    let conn_limit = crate::conn_limit::ConnLimit::new(state.config.max_connections_per_ip);
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(app_state.clone())
-            .configure(http::routes)
-            .default_service(http::default_service())
-            .wrap(from_fn(identify))
-            .wrap(from_fn(http::guard::envelope))
-            .wrap(from_fn(http::metrics::track))
-    })
-    .on_connect(move |conn, ext| crate::conn_limit::on_connect(&conn_limit, conn, ext))
-    .workers(workers)
-    .backlog(4096)
-    .max_connection_rate(2048)
-    .disable_signals()
-    .shutdown_timeout(5)
-    .listen(listener)
-    .map_err(|e| format!("cannot listen on {addr}: {e}"))?
-    .run();
+    let server = serve(listener, state.clone(), workers)
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let handle = server.handle();
     let task = actix_web::rt::spawn(server);
     let metrics_server = match state.config.metrics_bind {
@@ -145,6 +132,62 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         task,
         _lock: lock,
     })
+}
+
+/// Time a client has to send a request's head, and to take the last bytes
+/// of a closing connection (actix-web's defaults).
+const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+const CLIENT_DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The HTTP server: actix-server with actix-http's service around the
+/// actix-web `App`, built by hand (as `HttpServer` does) so that upgrade
+/// requests go to [`http::upgrade`], which takes WebSockets off the HTTP/1
+/// dispatcher.
+fn serve(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    workers: usize,
+) -> std::io::Result<Server> {
+    let addr = listener.local_addr()?;
+    let conn_limit = crate::conn_limit::ConnLimit::new(state.config.max_connections_per_ip);
+    let make_app = move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(http::routes)
+            .default_service(http::default_service())
+            .wrap(from_fn(identify))
+            .wrap(from_fn(http::guard::envelope))
+            .wrap(from_fn(http::metrics::track))
+    };
+    Ok(Server::build()
+        .workers(workers)
+        .backlog(4096)
+        .disable_signals()
+        .shutdown_timeout(5)
+        .listen("kirimin", listener, move || {
+            let conn_limit = conn_limit.clone();
+            let app = make_app().into_factory().map_err(|e| e.error_response());
+            let http = HttpService::build()
+                .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+                .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
+                .local_addr(addr)
+                .on_connect_ext(move |io: &Guarded, ext: _| {
+                    crate::conn_limit::on_connect(&conn_limit, io.get_ref(), ext)
+                })
+                .upgrade(http::upgrade::factory(make_app.clone()))
+                .finish(map_config(app, |_| AppConfig::default()));
+            // As `HttpService::tcp`, with the stream wrapped (`http::framing`).
+            fn_service(|io: TcpStream| {
+                let peer = io.peer_addr().ok();
+                std::future::ready(Ok::<_, DispatchError>((
+                    Guarded::new(io),
+                    Protocol::Http1,
+                    peer,
+                )))
+            })
+            .and_then(http)
+        })?
+        .run())
 }
 
 /// Threads for group actors: one per core. Measured on 2 cores (chat, 10

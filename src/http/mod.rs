@@ -4,6 +4,7 @@ pub mod account;
 pub mod auth;
 pub mod endpoints;
 pub mod file;
+pub mod framing;
 pub mod group;
 pub mod guard;
 pub mod invite;
@@ -16,6 +17,7 @@ pub mod profile;
 pub mod push;
 pub mod room;
 pub mod schemas;
+pub mod upgrade;
 pub mod ws;
 
 use actix_web::http::Method;

@@ -7,20 +7,38 @@ use std::time::Instant;
 
 use actix::prelude::*;
 use actix_web::web;
-use actix_web_actors::ws;
 
 use super::client_frames::{self, FrameBudget, SocketRooms};
 use super::hub::SessionHandle;
 use super::registry;
 use super::signal::Frame;
 use crate::auth::session::SessionRef;
+use crate::conn_limit::ConnSlot;
+use crate::socket::{code, Incoming, SocketActor, SocketCtx, Upgraded};
 use crate::state::AppState;
 
-/// Largest client message, continuation frames put together.
-pub const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
+/// Largest frame a client may send.
+pub const MAX_CLIENT_FRAME: u64 = 64 * 1024;
 
-/// Queue length after which a socket counts as too slow and is dropped.
+/// Largest client message, continuation frames put together.
+pub const MAX_CLIENT_MESSAGE: u64 = 64 * 1024;
+
+/// Mailbox length after which a socket counts as too slow and is dropped.
 pub const MAILBOX_CAPACITY: usize = 1024;
+
+/// Frames waiting for the peer after which it counts as too slow.
+pub const MAX_QUEUED_FRAMES: usize = 1024;
+
+/// Bytes waiting for the peer after which it counts as too slow.
+pub const MAX_QUEUED_BYTES: usize = 32 * 1024 * 1024;
+
+/// The transport limits of a session socket.
+pub const LIMITS: crate::socket::Limits = crate::socket::Limits {
+    max_frame: MAX_CLIENT_FRAME,
+    max_message: MAX_CLIENT_MESSAGE,
+    max_queued_frames: MAX_QUEUED_FRAMES,
+    max_queued_bytes: MAX_QUEUED_BYTES,
+};
 
 /// A frame to send to the client.
 #[derive(Message)]
@@ -31,40 +49,35 @@ pub struct Push(pub Frame);
 #[derive(Message, Clone, Copy)]
 #[rtype(result = "()")]
 pub struct CloseSession {
-    code: ws::CloseCode,
+    code: u16,
     reason: &'static str,
 }
 
 impl CloseSession {
     /// The server is shutting down.
     pub const SHUTDOWN: Self = Self {
-        code: ws::CloseCode::Away,
+        code: code::AWAY,
         reason: "server shutting down",
     };
     /// The client does not read fast enough.
     pub const SLOW: Self = Self {
-        code: ws::CloseCode::Policy,
+        code: code::POLICY,
         reason: "too slow",
     };
     /// The client sends frames faster than its budget allows.
     pub const FLOOD: Self = Self {
-        code: ws::CloseCode::Policy,
+        code: code::POLICY,
         reason: "too many frames",
     };
     /// The sign-in session of this socket ended (logout or expiry).
     pub const SESSION_ENDED: Self = Self {
-        code: ws::CloseCode::Policy,
+        code: code::POLICY,
         reason: "session ended",
     };
     /// The socket could not learn its user's rooms.
     pub const UNAVAILABLE: Self = Self {
-        code: ws::CloseCode::Error,
+        code: code::ERROR,
         reason: "try again",
-    };
-    /// A message (continuation frames included) over the size limit.
-    pub const TOO_BIG: Self = Self {
-        code: ws::CloseCode::Size,
-        reason: "message too big",
     };
 }
 
@@ -96,10 +109,17 @@ pub struct WsSession {
     rooms: SocketRooms,
     /// `None` when the rate limit is off.
     budget: Option<FrameBudget>,
-    /// A message arriving in continuation frames: (is text, bytes so far).
-    partial: Option<(bool, Vec<u8>)>,
     /// Set once the socket is closing: nothing more is sent.
     closing: bool,
+    /// This connection's place under the per-address cap.
+    _slot: Option<ConnSlot>,
+}
+
+/// Runs `session` on an upgraded connection; `slot` is held for the
+/// socket's life.
+pub fn start(mut session: WsSession, conn: Upgraded<'_>, slot: Option<ConnSlot>) {
+    session._slot = slot;
+    crate::socket::start(session, conn, LIMITS);
 }
 
 impl WsSession {
@@ -123,12 +143,12 @@ impl WsSession {
             last_seen: Instant::now(),
             groups: HashSet::new(),
             rooms: SocketRooms::default(),
-            partial: None,
             closing: false,
+            _slot: None,
         }
     }
 
-    fn session_handle(&self, ctx: &ws::WebsocketContext<Self>) -> SessionHandle {
+    fn session_handle(&self, ctx: &SocketCtx<Self>) -> SessionHandle {
         SessionHandle {
             sid: self.sid,
             session: self.session.clone(),
@@ -137,7 +157,7 @@ impl WsSession {
     }
 
     /// Sends a close frame and stops; nothing is sent after it.
-    fn close_with(&mut self, reason: CloseSession, ctx: &mut ws::WebsocketContext<Self>) {
+    fn close_with(&mut self, reason: CloseSession, ctx: &mut SocketCtx<Self>) {
         if !self.closing {
             if reason.reason == CloseSession::SLOW.reason {
                 self.state.metrics.slow_sockets_closed.inc();
@@ -145,16 +165,22 @@ impl WsSession {
                 self.state.metrics.rate_limited.inc();
             }
             self.closing = true;
-            ctx.close(Some(ws::CloseReason {
-                code: reason.code,
-                description: Some(reason.reason.into()),
-            }));
         }
-        ctx.stop();
+        ctx.close(reason.code, reason.reason);
+    }
+
+    /// Forgets a socket whose peer does not take its frames: no close frame
+    /// (it could not be written), the connection is dropped.
+    fn drop_slow(&mut self, ctx: &mut SocketCtx<Self>) {
+        if !self.closing {
+            self.closing = true;
+            self.state.metrics.slow_sockets_closed.inc();
+        }
+        ctx.abort();
     }
 
     /// Handles one complete client message (a frame or reassembled frames).
-    fn client_message(&mut self, text: bool, bytes: &[u8], ctx: &mut ws::WebsocketContext<Self>) {
+    fn client_message(&mut self, text: bool, bytes: &[u8], ctx: &mut SocketCtx<Self>) {
         if let Some(budget) = &mut self.budget {
             if !budget.take() {
                 tracing::debug!(sid = self.sid, "socket floods frames, closing");
@@ -178,55 +204,26 @@ impl WsSession {
         }
     }
 
-    /// Collects continuation frames up to the frame size limit.
-    fn continuation(&mut self, item: actix_http::ws::Item, ctx: &mut ws::WebsocketContext<Self>) {
-        let (first, last, chunk) = match item {
-            actix_http::ws::Item::FirstText(b) => (Some(true), false, b),
-            actix_http::ws::Item::FirstBinary(b) => (Some(false), false, b),
-            actix_http::ws::Item::Continue(b) => (None, false, b),
-            actix_http::ws::Item::Last(b) => (None, true, b),
-        };
-        if let Some(is_text) = first {
-            self.partial = Some((is_text, Vec::new()));
-        }
-        let Some((is_text, buf)) = self.partial.as_mut() else {
-            tracing::debug!(
-                sid = self.sid,
-                "continuation without a first frame, ignored"
-            );
-            return;
-        };
-        if buf.len() + chunk.len() > MAX_CLIENT_MESSAGE {
-            self.partial = None;
-            self.close_with(CloseSession::TOO_BIG, ctx);
-            return;
-        }
-        buf.extend_from_slice(&chunk);
-        if last {
-            let is_text = *is_text;
-            if let Some((_, whole)) = self.partial.take() {
-                self.client_message(is_text, &whole, ctx);
-            }
-        }
-    }
-
-    fn start_heartbeat(&self, ctx: &mut ws::WebsocketContext<Self>) {
+    fn start_heartbeat(&self, ctx: &mut SocketCtx<Self>) {
         let timeout = self.state.config.ws_timeout();
         ctx.run_interval(self.state.config.ws_ping(), move |act, ctx| {
             if crate::ids::now_ms() >= act.session_expires_ms {
                 act.close_with(CloseSession::SESSION_ENDED, ctx);
             } else if act.last_seen.elapsed() > timeout {
                 tracing::debug!(sid = act.sid, "socket silent for too long, dropping");
-                ctx.stop();
-            } else {
-                ctx.ping(b"");
+                ctx.abort();
+            } else if ctx.write_stalled_for().is_some_and(|t| t > timeout) {
+                tracing::debug!(sid = act.sid, "peer took no bytes for too long, dropping");
+                act.drop_slow(ctx);
+            } else if !ctx.ping() {
+                act.drop_slow(ctx);
             }
         });
     }
 
     /// Attaches to the running group actors that count this user as a member;
     /// groups whose actors start later take the socket from the hub.
-    fn attach_to_groups(&self, ctx: &mut ws::WebsocketContext<Self>) {
+    fn attach_to_groups(&self, ctx: &mut SocketCtx<Self>) {
         let handle = self.session_handle(ctx);
         for gid in self.state.groups.running_groups_of(&self.user) {
             registry::attach_if_running(&self.state, &gid, &self.user, handle.clone());
@@ -235,7 +232,7 @@ impl WsSession {
 }
 
 impl Actor for WsSession {
-    type Context = ws::WebsocketContext<Self>;
+    type Context = SocketCtx<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
         ctx.set_mailbox_capacity(MAILBOX_CAPACITY);
@@ -274,8 +271,15 @@ impl Handler<Push> for WsSession {
 
     fn handle(&mut self, msg: Push, ctx: &mut Self::Context) {
         if !self.closing {
-            self.state.metrics.signals_delivered.inc();
-            ctx.text(msg.0);
+            if ctx.text(msg.0.into_bytes()) {
+                self.state.metrics.signals_delivered.inc();
+            } else {
+                tracing::warn!(
+                    sid = self.sid,
+                    "dropping a socket whose peer does not keep up"
+                );
+                self.drop_slow(ctx);
+            }
         }
     }
 }
@@ -306,30 +310,25 @@ impl Handler<Unsubscribed> for WsSession {
     }
 }
 
-impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for WsSession {
-    fn handle(&mut self, item: Result<ws::Message, ws::ProtocolError>, ctx: &mut Self::Context) {
+impl SocketActor for WsSession {
+    fn message(&mut self, msg: Incoming, ctx: &mut SocketCtx<Self>) {
         self.last_seen = Instant::now();
-        match item {
-            Ok(ws::Message::Ping(data)) => {
+        match msg {
+            Incoming::Ping(data) => {
                 if self.budget.as_mut().is_some_and(|b| !b.take()) {
                     self.close_with(CloseSession::FLOOD, ctx);
-                } else {
-                    ctx.pong(&data);
+                } else if !ctx.pong(data) {
+                    self.drop_slow(ctx);
                 }
             }
-            Ok(ws::Message::Text(text)) => self.client_message(true, text.as_bytes(), ctx),
-            Ok(ws::Message::Binary(bytes)) => self.client_message(false, &bytes, ctx),
-            Ok(ws::Message::Continuation(item)) => self.continuation(item, ctx),
-            Ok(ws::Message::Close(reason)) => {
+            Incoming::Text(bytes) => self.client_message(true, &bytes, ctx),
+            Incoming::Binary(bytes) => self.client_message(false, &bytes, ctx),
+            Incoming::Close(code) => {
                 self.closing = true;
-                ctx.close(reason);
-                ctx.stop();
+                // Echo the client's code (RFC 6455 5.5.1).
+                ctx.close(code.unwrap_or(1000), "");
             }
-            Ok(ws::Message::Pong(_) | ws::Message::Nop) => {}
-            Err(e) => {
-                tracing::debug!(sid = self.sid, "protocol error, closing: {e}");
-                ctx.stop();
-            }
+            Incoming::Pong => {}
         }
     }
 }

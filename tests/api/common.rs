@@ -114,27 +114,12 @@ impl TestServer {
 
     /// Requests a sign-in code for `email` and returns it (needs `--dev-expose-otp`).
     pub async fn code_for(&self, email: &str) -> String {
-        self.post("/x/auth/sign-in", json!({ "email": email }))
-            .await
-            .assert_ok()["code"]
-            .as_str()
-            .expect("code exposed")
-            .to_string()
+        code_for_at(&self.base, email).await
     }
 
     /// Signs `email` in through the exposed code; returns the signed-in user.
     pub async fn sign_in(&self, email: &str) -> TestUser {
-        let code = self.code_for(email).await;
-        let res = self
-            .post("/x/auth/verify", json!({ "email": email, "code": code }))
-            .await;
-        let data = res.assert_ok();
-        let cookie = session_cookie(&res).expect("session cookie");
-        TestUser {
-            id: data["user"]["id"].as_str().expect("id").to_string(),
-            cookie,
-            base: self.base.clone(),
-        }
+        sign_in_at(&self.base, email).await
     }
 
     /// A signed-in user for `email`, made straight in the database: for
@@ -160,6 +145,31 @@ impl TestServer {
             out.push(self.user(&email).await);
         }
         out
+    }
+}
+
+/// A sign-in code for `email` from the server at `base` (needs `--dev-expose-otp`).
+pub async fn code_for_at(base: &str, email: &str) -> String {
+    let body = json!({ "email": email }).to_string();
+    request(base, "POST", "/x/auth/sign-in", None, Some(body), true)
+        .await
+        .assert_ok()["code"]
+        .as_str()
+        .expect("code exposed")
+        .to_string()
+}
+
+/// Signs `email` in at the server at `base` (any server: in process or a child).
+pub async fn sign_in_at(base: &str, email: &str) -> TestUser {
+    let code = code_for_at(base, email).await;
+    let body = json!({ "email": email, "code": code }).to_string();
+    let res = request(base, "POST", "/x/auth/verify", None, Some(body), true).await;
+    let data = res.assert_ok();
+    let cookie = session_cookie(&res).expect("session cookie");
+    TestUser {
+        id: data["user"]["id"].as_str().expect("id").to_string(),
+        cookie,
+        base: base.to_string(),
     }
 }
 

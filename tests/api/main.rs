@@ -31,3 +31,4 @@ mod transport;
 mod webclient;
 mod websocket;
 mod writer_faults;
+mod ws_transport;

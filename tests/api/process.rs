@@ -54,6 +54,11 @@ impl Proc {
         }
     }
 
+    /// The process id (for `/proc/<pid>/status`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Waits (up to 30 s) for a line containing `needle`; returns it.
     pub fn wait_for(&mut self, needle: &str) -> String {
         if let Some(l) = self.seen.iter().find(|l| l.contains(needle)) {

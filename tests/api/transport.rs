@@ -1,8 +1,11 @@
 //! Transport rules: envelope, bad input, body limits, unknown paths, rate limit.
 
+use std::time::Duration;
+
 use serde_json::json;
 
 use crate::common::TestServer;
+use crate::process::{command, Proc};
 
 #[actix_web::test]
 async fn healthz_and_unknown_paths() {
@@ -134,4 +137,58 @@ async fn database_file_is_created_in_wal_mode_with_foreign_keys() {
     // Foreign keys are enforced: a session for an unknown user is refused.
     let refused = srv.db(|c| kirimin::db::sessions::insert(c, "h", "no-such-user", 0, 1));
     assert!(refused.is_err());
+}
+
+/// Sends `request` on a fresh connection and reads the answer to its end.
+async fn raw_answer(addr: &str, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(request).await.unwrap();
+    let mut out = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(15), tcp.read_to_end(&mut out)).await;
+    assert!(read.is_ok(), "the server ends the connection");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[track_caller]
+fn assert_envelope(answer: &str, status: u16, msg: &str) {
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a full answer");
+    assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{answer}");
+    assert!(head.contains("content-type: application/json"), "{answer}");
+    let body: serde_json::Value = serde_json::from_str(body).expect("JSON body");
+    assert_eq!(body, json!({ "ok": false, "code": status, "msg": msg }));
+}
+
+#[actix_web::test]
+async fn http_framing_errors_answer_with_the_envelope_and_log_no_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_string_lossy().to_string();
+    let mut proc = Proc::spawn(command(&["--bind", "127.0.0.1:0", "--data-dir", &data]));
+    let base = proc.base();
+    let addr = base.trim_start_matches("http://");
+    let bad_length = raw_answer(
+        addr,
+        b"POST /x/auth/sign-in HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n",
+    )
+    .await;
+    assert_envelope(&bad_length, 400, "BAD_REQUEST");
+    let mut many = b"GET /healthz HTTP/1.1\r\nHost: a\r\n".to_vec();
+    for i in 0..120 {
+        many.extend_from_slice(format!("X-H{i}: v\r\n").as_bytes());
+    }
+    many.extend_from_slice(b"\r\n");
+    assert_envelope(&raw_answer(addr, &many).await, 431, "HEADERS_TOO_LARGE");
+    // A good request on the same server is unaffected.
+    let ok = raw_answer(
+        addr,
+        b"GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    let (_, lines) = proc.terminate();
+    assert!(
+        !lines.iter().any(|l| l.contains("ERROR")),
+        "framing errors are not logged as errors:\n{}",
+        lines.join("\n")
+    );
 }
