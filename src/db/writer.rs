@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use diesel::connection::{Connection, SimpleConnection};
 
 use super::fault::{Fault, Faults};
-use super::{DbConn, TUNING, WRITER};
+use super::{DbConn, WRITER};
 use super::{DbError, WorkError};
 
 /// How a job's savepoint ended.
@@ -90,7 +90,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Writer {
-    /// A writer for the SQLite database at `url`; its connection opens on first use.
+    /// A writer for the database at `url`; its connection opens on first use.
+    /// On PostgreSQL it batches the same way (one transaction, a savepoint per
+    /// write), which is correct for one node; several nodes will add row locks.
     pub fn new(url: String, metrics: crate::metrics::Metrics) -> Arc<Self> {
         Arc::new(Self {
             url,
@@ -215,13 +217,13 @@ impl Writer {
     /// The dedicated connection, opened (and tuned) when there is none.
     fn connection<'a>(&self, slot: &'a mut Option<DbConn>) -> Result<&'a mut DbConn, String> {
         if slot.is_none() {
-            let mut conn = DbConn::establish(&self.url).map_err(|e| e.to_string())?;
-            conn.batch_execute(TUNING).map_err(|e| e.to_string())?;
+            let conn = super::connect(&self.url)?;
             self.faults.force_page_limit();
             *slot = Some(conn);
         }
         let conn = slot.as_mut().ok_or("no connection")?;
-        if let Some(pages) = self.faults.pending_page_limit() {
+        // The page cap is an SQLite setting (tests of PostgreSQL never set it).
+        if let (Some(pages), DbConn::Sqlite(_)) = (self.faults.pending_page_limit(), &conn) {
             conn.batch_execute(&format!("PRAGMA max_page_count = {pages};"))
                 .map_err(|e| e.to_string())?;
         }
@@ -272,7 +274,7 @@ impl Writer {
         let mut finishes: Vec<Finish> = Vec::with_capacity(jobs.len());
         let mut unrun: Vec<Queued> = Vec::new();
         let mut stopped = false;
-        let outcome = conn.immediate_transaction::<_, diesel::result::Error, _>(|c| {
+        let outcome = super::write_transaction::<_, diesel::result::Error, _>(conn, |c| {
             let mut jobs = jobs.into_iter();
             let mut first = true;
             while let Some(Queued { job, .. }) = jobs.next() {
