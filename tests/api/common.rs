@@ -9,6 +9,16 @@ use awc::BoxedSocket;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 
+/// True (after saying why on stderr) when this run's servers use PostgreSQL
+/// and the calling test checks SQLite-only behaviour; the test then returns.
+pub fn skip_on_postgres(why: &str) -> bool {
+    let skip = kirimin_testkit::on_postgres();
+    if skip {
+        eprintln!("skipped on PostgreSQL: {why}");
+    }
+    skip
+}
+
 /// A running server with its own data dir (the workspace's one test-server
 /// helper), plus the HTTP calls of the tests.
 pub struct TestServer(kirimin_testkit::Server);
