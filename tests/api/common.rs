@@ -19,6 +19,16 @@ pub fn skip_on_postgres(why: &str) -> bool {
     skip
 }
 
+/// True (after saying why on stderr) when this run's servers use SQLite and
+/// the calling test checks PostgreSQL-only behaviour; the test then returns.
+pub fn skip_on_postgres_only(why: &str) -> bool {
+    let skip = !kirimin_testkit::on_postgres();
+    if skip {
+        eprintln!("skipped on SQLite: {why}");
+    }
+    skip
+}
+
 /// A running server with its own data dir (the workspace's one test-server
 /// helper), plus the HTTP calls of the tests.
 pub struct TestServer(kirimin_testkit::Server);

@@ -23,6 +23,47 @@ async fn healthz_and_unknown_paths() {
     user.get("/x/group/nope").await.assert_err(404, "NOT_FOUND");
 }
 
+/// `data.database` of `/healthz`.
+async fn database_reachable(srv: &TestServer) -> serde_json::Value {
+    srv.get("/healthz").await.assert_ok()["database"].clone()
+}
+
+#[actix_web::test]
+async fn healthz_says_when_postgresql_is_unreachable_and_when_it_is_back() {
+    use kirimin_testkit::postgres::{admin_sql, database_name};
+    if crate::common::skip_on_postgres_only("only a PostgreSQL node reports its database") {
+        return;
+    }
+    let srv = TestServer::start().await;
+    let url = srv.state().config.database_url();
+    let db = database_name(&url).unwrap().to_string();
+    assert_eq!(database_reachable(&srv).await, json!(true));
+    // The group writer holds a connection of its own from here on.
+    let (users, gid, _) = crate::chat::group_of(&srv, 2).await;
+    crate::chat::say(&users[0], "group", &gid, "before").await;
+    // The database refuses new connections and drops the server's.
+    admin_sql(&format!(
+        "ALTER DATABASE {db} ALLOW_CONNECTIONS false; \
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'"
+    ))
+    .unwrap();
+    assert_eq!(database_reachable(&srv).await, json!(false));
+    // Back: the pool reconnects by itself.
+    admin_sql(&format!("ALTER DATABASE {db} ALLOW_CONNECTIONS true")).unwrap();
+    let mut back = false;
+    for _ in 0..100 {
+        if database_reachable(&srv).await == json!(true) {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(back, "the server never found its database again");
+    // Reads, plain writes and the group writer all work again at once.
+    srv.user("back@example.com").await;
+    crate::chat::say(&users[1], "group", &gid, "after").await;
+}
+
 #[actix_web::test]
 async fn malformed_and_mistyped_bodies_are_bad_requests() {
     let srv = TestServer::start().await;

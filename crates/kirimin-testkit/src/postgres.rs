@@ -33,13 +33,28 @@ struct Cluster {
 static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
 static NEXT_DB: AtomicU64 = AtomicU64::new(0);
 
+fn cluster() -> &'static Cluster {
+    CLUSTER
+        .get_or_init(Cluster::start)
+        .as_ref()
+        .unwrap_or_else(|e| panic!("the test PostgreSQL did not start: {e}"))
+}
+
+/// Runs `sql` as the cluster's superuser (tests that make a database
+/// unreachable on purpose); psql's output, or its error.
+pub fn admin_sql(sql: &str) -> Result<String, String> {
+    cluster().psql(sql)
+}
+
+/// The database name at the end of a harness URL.
+pub fn database_name(url: &str) -> Option<&str> {
+    url.rsplit_once('/').map(|(_, name)| name)
+}
+
 /// A URL of a fresh, empty database on the harness's cluster (started on
 /// first use).
 pub fn fresh_database_url() -> String {
-    let cluster = CLUSTER
-        .get_or_init(Cluster::start)
-        .as_ref()
-        .unwrap_or_else(|e| panic!("the test PostgreSQL did not start: {e}"));
+    let cluster = cluster();
     let name = format!(
         "kt_{}_{}",
         std::process::id(),
