@@ -242,6 +242,19 @@ impl TestUser {
         self.get("/x/auth/isUser").await.assert_ok()
     }
 
+    /// `isUser` data, or `None` when the connection was refused or dropped
+    /// (tests at a connections-per-IP limit retry).
+    pub async fn try_is_user(&self) -> Option<Value> {
+        let mut res = client()
+            .get(format!("{}/x/auth/isUser", self.base))
+            .insert_header(("Cookie", self.cookie.clone()))
+            .send()
+            .await
+            .ok()?;
+        let body: Value = res.json().await.ok()?;
+        Some(body["data"].clone())
+    }
+
     /// Opens a WebSocket at `/socket` with a fresh socket id.
     pub async fn socket(&self) -> WsClient {
         let id = self.is_user().await["socket"]["id"]
