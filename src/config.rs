@@ -95,7 +95,8 @@ pub struct Config {
     #[arg(long, env = "KIRIMIN_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
-    /// Database URL; by default the SQLite file `kirimin.db` in the data dir.
+    /// Database URL: an SQLite file (by default `kirimin.db` in the data dir)
+    /// or `postgres://...` (builds with the `postgres` feature).
     #[arg(long, env = "KIRIMIN_DATABASE_URL")]
     pub database_url: Option<String>,
 
@@ -224,9 +225,18 @@ impl Config {
         }
         if let Some(url) = &self.database_url {
             let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-            if url.trim().is_empty() || scheme.is_some_and(|s| s != "sqlite" && s != "file") {
+            let postgres = crate::db::is_postgres_url(url);
+            if postgres && !cfg!(feature = "postgres") {
                 return Err(format!(
-                    "--database-url: `{}` is not an SQLite file path (this build supports SQLite only)",
+                    "--database-url: `{}` is a PostgreSQL URL, but this build has no PostgreSQL support (build with `--features postgres`)",
+                    crate::config::redact_url(url)
+                ));
+            }
+            if url.trim().is_empty()
+                || (!postgres && scheme.is_some_and(|s| s != "sqlite" && s != "file"))
+            {
+                return Err(format!(
+                    "--database-url: `{}` is neither an SQLite file path nor a postgres:// URL",
                     crate::config::redact_url(url)
                 ));
             }

@@ -9,6 +9,12 @@ use std::path::{Path, PathBuf};
 /// Name of the lock file inside the data directory.
 pub const LOCK_FILE: &str = "kirimin.lock";
 
+/// Creates `dir` if needed (without locking it: nodes on PostgreSQL share it).
+pub fn prepare(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))
+}
+
 /// Holds the data directory's lock until dropped (the server stops).
 #[derive(Debug)]
 pub struct DataDirLock {
@@ -19,8 +25,7 @@ pub struct DataDirLock {
 impl DataDirLock {
     /// Creates `dir` if needed, checks it is writable and takes its lock.
     pub fn acquire(dir: &Path) -> Result<Self, String> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
+        prepare(dir)?;
         let path = dir.join(LOCK_FILE);
         let mut file = OpenOptions::new()
             .create(true)

@@ -41,6 +41,9 @@ fn log_setup(server: &kirimin::RunningServer) {
     let db = config.database_url();
     let db_path = std::path::absolute(&db).unwrap_or(db.clone().into());
     match &config.database_url {
+        Some(url) if kirimin::db::is_postgres_url(url) => {
+            tracing::info!("database: PostgreSQL {}", kirimin::config::redact_url(url))
+        }
         Some(url) if url.contains("://") || url.starts_with("file:") => {
             tracing::info!("database: SQLite {}", kirimin::config::redact_url(url))
         }

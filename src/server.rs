@@ -38,8 +38,8 @@ pub struct RunningServer {
     metrics_server: Option<http::metrics::MetricsServer>,
     handle: ServerHandle,
     stopped: Arc<AtomicBool>,
-    /// The data directory stays locked while the server runs.
-    _lock: crate::data_dir::DataDirLock,
+    /// The data directory stays locked while the server runs (SQLite only).
+    _lock: Option<crate::data_dir::DataDirLock>,
     task: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -67,7 +67,14 @@ impl RunningServer {
 
 /// Opens the database (creating the data dir), binds, and starts serving.
 pub async fn start(config: Config) -> Result<RunningServer, String> {
-    let lock = crate::data_dir::DataDirLock::acquire(&config.data_dir)?;
+    // SQLite is one node: its data dir is locked. Nodes on PostgreSQL share
+    // their data dir (uploads), so it is only created and checked.
+    let lock = if crate::db::is_postgres_url(&config.database_url()) {
+        crate::data_dir::prepare(&config.data_dir)?;
+        None
+    } else {
+        Some(crate::data_dir::DataDirLock::acquire(&config.data_dir)?)
+    };
     let peer = config.load_peer_config()?;
     let url = config.database_url();
     let subject = config.vapid_subject.clone();

@@ -9,16 +9,20 @@ use crate::db::messages::room_key;
 /// Records the one-to-one chat of `a` and `b` (no-op when it exists).
 pub fn ensure(conn: &mut DbConn, a: &str, b: &str, now: i64) -> QueryResult<()> {
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-    diesel::insert_into(direct_rooms::table)
-        .values((
-            direct_rooms::room.eq(room_key("user", lo, hi)),
-            direct_rooms::user_a.eq(lo),
-            direct_rooms::user_b.eq(hi),
-            direct_rooms::created_at.eq(now),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .map(|_| ())
+    super::each_backend!(
+        conn,
+        c,
+        diesel::insert_into(direct_rooms::table)
+            .values((
+                direct_rooms::room.eq(room_key("user", lo, hi)),
+                direct_rooms::user_a.eq(lo),
+                direct_rooms::user_b.eq(hi),
+                direct_rooms::created_at.eq(now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c)
+    )
+    .map(|_| ())
 }
 
 /// The other users of `user`'s one-to-one chats, oldest chat first.

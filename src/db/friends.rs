@@ -67,16 +67,20 @@ pub fn pending_for(conn: &mut DbConn, user: &str) -> QueryResult<Vec<String>> {
 
 /// Records a pending request from `from` to `to`.
 pub fn insert_request(conn: &mut DbConn, from: &str, to: &str, now: i64) -> QueryResult<()> {
-    diesel::insert_into(fr::table)
-        .values((
-            fr::from_id.eq(from),
-            fr::to_id.eq(to),
-            fr::accepted.eq(0),
-            fr::created_at.eq(now),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .map(|_| ())
+    super::each_backend!(
+        conn,
+        c,
+        diesel::insert_into(fr::table)
+            .values((
+                fr::from_id.eq(from),
+                fr::to_id.eq(to),
+                fr::accepted.eq(0),
+                fr::created_at.eq(now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c)
+    )
+    .map(|_| ())
 }
 
 /// Accepts the request from `from` to `to`.

@@ -62,15 +62,17 @@ pub fn create(conn: &mut DbConn, owner: &str, name: &str, now: i64) -> QueryResu
     let mut last_err = None;
     for _ in 0..8 {
         let id = ids::numeric_id();
-        let inserted = diesel::insert_into(chat_groups::table)
-            .values((
-                chat_groups::id.eq(&id),
-                chat_groups::owner_id.eq(owner),
-                chat_groups::name.eq(name),
-                chat_groups::link.eq(ids::alphanumeric(LINK_LEN)),
-                chat_groups::created_at.eq(now),
-            ))
-            .execute(conn);
+        let inserted = super::recoverable(conn, |c| {
+            diesel::insert_into(chat_groups::table)
+                .values((
+                    chat_groups::id.eq(&id),
+                    chat_groups::owner_id.eq(owner),
+                    chat_groups::name.eq(name),
+                    chat_groups::link.eq(ids::alphanumeric(LINK_LEN)),
+                    chat_groups::created_at.eq(now),
+                ))
+                .execute(c)
+        });
         match inserted {
             Ok(_) => {
                 add_member(conn, &id, owner, now)?;

@@ -29,26 +29,30 @@ pub fn find(conn: &mut DbConn, email: &str) -> QueryResult<Option<LoginCode>> {
 /// Stores (or replaces) the pending code of an address.
 pub fn upsert(conn: &mut DbConn, code: &LoginCode) -> QueryResult<()> {
     use diesel::upsert::excluded;
-    diesel::insert_into(login_codes::table)
-        .values((
-            login_codes::email.eq(&code.email),
-            login_codes::code_hash.eq(&code.code_hash),
-            login_codes::expires_at.eq(code.expires_at),
-            login_codes::wrong_tries.eq(code.wrong_tries),
-            login_codes::window_start.eq(code.window_start),
-            login_codes::sent_in_window.eq(code.sent_in_window),
-        ))
-        .on_conflict(login_codes::email)
-        .do_update()
-        .set((
-            login_codes::code_hash.eq(excluded(login_codes::code_hash)),
-            login_codes::expires_at.eq(excluded(login_codes::expires_at)),
-            login_codes::wrong_tries.eq(excluded(login_codes::wrong_tries)),
-            login_codes::window_start.eq(excluded(login_codes::window_start)),
-            login_codes::sent_in_window.eq(excluded(login_codes::sent_in_window)),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    super::each_backend!(
+        conn,
+        c,
+        diesel::insert_into(login_codes::table)
+            .values((
+                login_codes::email.eq(&code.email),
+                login_codes::code_hash.eq(&code.code_hash),
+                login_codes::expires_at.eq(code.expires_at),
+                login_codes::wrong_tries.eq(code.wrong_tries),
+                login_codes::window_start.eq(code.window_start),
+                login_codes::sent_in_window.eq(code.sent_in_window),
+            ))
+            .on_conflict(login_codes::email)
+            .do_update()
+            .set((
+                login_codes::code_hash.eq(excluded(login_codes::code_hash)),
+                login_codes::expires_at.eq(excluded(login_codes::expires_at)),
+                login_codes::wrong_tries.eq(excluded(login_codes::wrong_tries)),
+                login_codes::window_start.eq(excluded(login_codes::window_start)),
+                login_codes::sent_in_window.eq(excluded(login_codes::sent_in_window)),
+            ))
+            .execute(c)
+    )
+    .map(|_| ())
 }
 
 /// Counts one more wrong try on the code of `email`.

@@ -54,19 +54,21 @@ pub fn insert(conn: &mut DbConn, msg: &NewMessage<'_>, now: i64) -> QueryResult<
     let mut last_err = None;
     for _ in 0..8 {
         let id = ids::alphanumeric(ID_LEN);
-        let inserted = diesel::insert_into(messages::table)
-            .values((
-                messages::id.eq(&id),
-                messages::room.eq(msg.room),
-                messages::user_id.eq(msg.user_id),
-                messages::created_at.eq(now),
-                messages::kind.eq(msg.kind),
-                messages::text.eq(msg.text),
-                messages::reply.eq(msg.reply),
-                messages::source.eq(msg.source),
-                messages::duration.eq(msg.duration),
-            ))
-            .execute(conn);
+        let inserted = super::recoverable(conn, |c| {
+            diesel::insert_into(messages::table)
+                .values((
+                    messages::id.eq(&id),
+                    messages::room.eq(msg.room),
+                    messages::user_id.eq(msg.user_id),
+                    messages::created_at.eq(now),
+                    messages::kind.eq(msg.kind),
+                    messages::text.eq(msg.text),
+                    messages::reply.eq(msg.reply),
+                    messages::source.eq(msg.source),
+                    messages::duration.eq(msg.duration),
+                ))
+                .execute(c)
+        });
         match inserted {
             Ok(_) => return find(conn, msg.room, &id)?.ok_or(diesel::result::Error::NotFound),
             Err(e) if is_unique_violation(&e) => last_err = Some(e),
@@ -166,17 +168,21 @@ pub fn reads(conn: &mut DbConn, room: &str) -> QueryResult<Vec<(String, i64)>> {
 /// Records that `user` has read `room` up to position `n`.
 pub fn mark_read(conn: &mut DbConn, room: &str, user: &str, n: i64) -> QueryResult<()> {
     use diesel::upsert::excluded;
-    diesel::insert_into(room_reads::table)
-        .values((
-            room_reads::room.eq(room),
-            room_reads::user_id.eq(user),
-            room_reads::last_read.eq(n),
-        ))
-        .on_conflict((room_reads::room, room_reads::user_id))
-        .do_update()
-        .set(room_reads::last_read.eq(excluded(room_reads::last_read)))
-        .execute(conn)
-        .map(|_| ())
+    super::each_backend!(
+        conn,
+        c,
+        diesel::insert_into(room_reads::table)
+            .values((
+                room_reads::room.eq(room),
+                room_reads::user_id.eq(user),
+                room_reads::last_read.eq(n),
+            ))
+            .on_conflict((room_reads::room, room_reads::user_id))
+            .do_update()
+            .set(room_reads::last_read.eq(excluded(room_reads::last_read)))
+            .execute(c)
+    )
+    .map(|_| ())
 }
 
 /// Forgets `user`'s read mark in `room` (they left it).

@@ -33,7 +33,12 @@ pub struct CommentRow {
 
 /// The row id the last insert on this connection made.
 fn last_id(conn: &mut DbConn) -> QueryResult<i64> {
-    diesel::select(sql::<BigInt>("last_insert_rowid()")).get_result(conn)
+    let function = match conn {
+        DbConn::Sqlite(_) => "last_insert_rowid()",
+        #[cfg(feature = "postgres")]
+        DbConn::Pg(_) => "lastval()",
+    };
+    diesel::select(sql::<BigInt>(function)).get_result(conn)
 }
 
 /// Stores a post and returns its row.
@@ -140,13 +145,18 @@ pub fn like(conn: &mut DbConn, id: i64, user: &str, now: i64) -> QueryResult<boo
     if !exists(conn, id)? {
         return Ok(false);
     }
-    let added = diesel::insert_or_ignore_into(post_likes::table)
-        .values((
-            post_likes::post_id.eq(id),
-            post_likes::user_id.eq(user),
-            post_likes::created_at.eq(now),
-        ))
-        .execute(conn)?;
+    let added = super::each_backend!(
+        conn,
+        c,
+        diesel::insert_into(post_likes::table)
+            .values((
+                post_likes::post_id.eq(id),
+                post_likes::user_id.eq(user),
+                post_likes::created_at.eq(now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c)
+    )?;
     Ok(added > 0)
 }
 

@@ -35,15 +35,19 @@ pub fn key(conn: &mut DbConn, name: &str) -> QueryResult<Option<String>> {
 /// Stores `value` under `name` unless a value is already there (another node
 /// may have been first); the caller reads the key back afterwards.
 pub fn insert_key(conn: &mut DbConn, name: &str, value: &str, now: i64) -> QueryResult<()> {
-    diesel::insert_into(sk::table)
-        .values((
-            sk::name.eq(name),
-            sk::value.eq(value),
-            sk::created_at.eq(now),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .map(|_| ())
+    super::each_backend!(
+        conn,
+        c,
+        diesel::insert_into(sk::table)
+            .values((
+                sk::name.eq(name),
+                sk::value.eq(value),
+                sk::created_at.eq(now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c)
+    )
+    .map(|_| ())
 }
 
 /// Stores `sub` for its user, replacing the keys of the same endpoint. The
@@ -58,24 +62,28 @@ pub fn upsert(conn: &mut DbConn, sub: &Subscription) -> QueryResult<()> {
         ),
     )
     .execute(conn)?;
-    diesel::insert_into(ps::table)
-        .values((
-            ps::user_id.eq(&sub.user_id),
-            ps::endpoint.eq(&sub.endpoint),
-            ps::p256dh.eq(&sub.p256dh),
-            ps::auth.eq(&sub.auth),
-            ps::expiration_time.eq(sub.expiration_time),
-            ps::created_at.eq(sub.created_at),
-        ))
-        .on_conflict((ps::user_id, ps::endpoint))
-        .do_update()
-        .set((
-            ps::p256dh.eq(&sub.p256dh),
-            ps::auth.eq(&sub.auth),
-            ps::expiration_time.eq(sub.expiration_time),
-            ps::created_at.eq(sub.created_at),
-        ))
-        .execute(conn)?;
+    super::each_backend!(
+        conn,
+        c,
+        diesel::insert_into(ps::table)
+            .values((
+                ps::user_id.eq(&sub.user_id),
+                ps::endpoint.eq(&sub.endpoint),
+                ps::p256dh.eq(&sub.p256dh),
+                ps::auth.eq(&sub.auth),
+                ps::expiration_time.eq(sub.expiration_time),
+                ps::created_at.eq(sub.created_at),
+            ))
+            .on_conflict((ps::user_id, ps::endpoint))
+            .do_update()
+            .set((
+                ps::p256dh.eq(&sub.p256dh),
+                ps::auth.eq(&sub.auth),
+                ps::expiration_time.eq(sub.expiration_time),
+                ps::created_at.eq(sub.created_at),
+            ))
+            .execute(c)
+    )?;
     let keep: Vec<String> = ps::table
         .filter(ps::user_id.eq(&sub.user_id))
         .order((ps::created_at.desc(), ps::endpoint.asc()))

@@ -1,4 +1,4 @@
-//! Diesel table definitions, in step with `migrations/`.
+//! Diesel table definitions, in step with `migrations/sqlite` and `migrations/postgres`.
 
 diesel::table! {
     users (id) {

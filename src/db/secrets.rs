@@ -8,12 +8,17 @@ use super::DbConn;
 /// The secret `name`, created with `fresh` when it does not exist yet (the
 /// first node to start wins; the others read its value).
 pub fn get_or_create(conn: &mut DbConn, name: &str, fresh: &str) -> QueryResult<String> {
-    diesel::insert_or_ignore_into(server_secrets::table)
-        .values((
-            server_secrets::name.eq(name),
-            server_secrets::value.eq(fresh),
-        ))
-        .execute(conn)?;
+    super::each_backend!(
+        conn,
+        c,
+        diesel::insert_into(server_secrets::table)
+            .values((
+                server_secrets::name.eq(name),
+                server_secrets::value.eq(fresh),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c)
+    )?;
     server_secrets::table
         .find(name)
         .select(server_secrets::value)

@@ -59,16 +59,18 @@ pub fn find_or_create(conn: &mut DbConn, email: &str) -> QueryResult<(User, bool
     for _ in 0..8 {
         let id = ids::numeric_id();
         let username = format!("u{id}");
-        let inserted = diesel::insert_into(users::table)
-            .values((
-                users::id.eq(&id),
-                users::email.eq(email),
-                users::username.eq(&username),
-                users::username_lower.eq(&username),
-                users::displayname.eq(format!("User {id}")),
-                users::created_at.eq(ids::now_ms()),
-            ))
-            .execute(conn);
+        let inserted = super::recoverable(conn, |c| {
+            diesel::insert_into(users::table)
+                .values((
+                    users::id.eq(&id),
+                    users::email.eq(email),
+                    users::username.eq(&username),
+                    users::username_lower.eq(&username),
+                    users::displayname.eq(format!("User {id}")),
+                    users::created_at.eq(ids::now_ms()),
+                ))
+                .execute(c)
+        });
         match inserted {
             Ok(_) => {
                 return find(conn, &id)?
@@ -160,7 +162,10 @@ pub fn search(conn: &mut DbConn, query: &str, caller: &str, limit: i64) -> Query
         && q.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
     if searchable {
-        let rows: Vec<IdRow> = if q.chars().count() >= 3 {
+        let long = q.chars().count() >= 3;
+        // SQLite's trigram index answers MATCH; PostgreSQL's (pg_trgm) serves
+        // the LIKE below, in the same order.
+        let rows: Vec<IdRow> = if long && matches!(conn, DbConn::Sqlite(_)) {
             diesel::sql_query(
                 "SELECT users.id AS id FROM user_search JOIN users ON users.rowid = user_search.rowid \
                  WHERE user_search MATCH ? AND users.id <> ? ORDER BY length(users.username_lower), users.username_lower LIMIT ?",
@@ -171,7 +176,7 @@ pub fn search(conn: &mut DbConn, query: &str, caller: &str, limit: i64) -> Query
             .load(conn)?
         } else {
             let pattern = format!("%{}%", q.replace('_', "\\_"));
-            users::table
+            let mut matching = users::table
                 .filter(
                     users::username_lower
                         .like(pattern)
@@ -179,6 +184,14 @@ pub fn search(conn: &mut DbConn, query: &str, caller: &str, limit: i64) -> Query
                         .and(users::id.ne(caller)),
                 )
                 .select(users::id)
+                .into_boxed();
+            if long {
+                matching = matching.order((
+                    diesel::dsl::sql::<diesel::sql_types::Integer>("length(username_lower)"),
+                    users::username_lower,
+                ));
+            }
+            matching
                 .limit(limit + 1)
                 .load::<String>(conn)?
                 .into_iter()

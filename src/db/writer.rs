@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use diesel::connection::{Connection, SimpleConnection};
 
 use super::fault::{Fault, Faults};
-use super::{DbConn, TUNING, WRITER};
+use super::{DbConn, WRITER};
 use super::{DbError, WorkError};
 
 /// How a job's savepoint ended.
@@ -90,7 +90,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Writer {
-    /// A writer for the SQLite database at `url`; its connection opens on first use.
+    /// A writer for the database at `url`; its connection opens on first use.
+    /// On PostgreSQL it batches the same way (one transaction, a savepoint per
+    /// write), which is correct for one node; several nodes will add row locks.
     pub fn new(url: String, metrics: crate::metrics::Metrics) -> Arc<Self> {
         Arc::new(Self {
             url,
@@ -212,20 +214,25 @@ impl Writer {
         }
     }
 
-    /// The dedicated connection, opened (and tuned) when there is none.
-    fn connection<'a>(&self, slot: &'a mut Option<DbConn>) -> Result<&'a mut DbConn, String> {
-        if slot.is_none() {
-            let mut conn = DbConn::establish(&self.url).map_err(|e| e.to_string())?;
-            conn.batch_execute(TUNING).map_err(|e| e.to_string())?;
+    /// The dedicated connection, opened (and tuned) when there is none; true
+    /// when it was opened just now.
+    fn connection<'a>(
+        &self,
+        slot: &'a mut Option<DbConn>,
+    ) -> Result<(&'a mut DbConn, bool), String> {
+        let fresh = slot.is_none();
+        if fresh {
+            let conn = super::connect(&self.url)?;
             self.faults.force_page_limit();
             *slot = Some(conn);
         }
         let conn = slot.as_mut().ok_or("no connection")?;
-        if let Some(pages) = self.faults.pending_page_limit() {
+        // The page cap is an SQLite setting (tests of PostgreSQL never set it).
+        if let (Some(pages), DbConn::Sqlite(_)) = (self.faults.pending_page_limit(), &conn) {
             conn.batch_execute(&format!("PRAGMA max_page_count = {pages};"))
                 .map_err(|e| e.to_string())?;
         }
-        Ok(conn)
+        Ok((conn, fresh))
     }
 
     fn drain(&self) {
@@ -243,8 +250,8 @@ impl Writer {
             if jobs.is_empty() {
                 return;
             }
-            let conn = match self.connection(&mut slot) {
-                Ok(conn) => conn,
+            let (conn, fresh) = match self.connection(&mut slot) {
+                Ok(opened) => opened,
                 Err(e) => {
                     // Dropped unrun: their callers hear an error, truthfully.
                     tracing::error!("the writer has no connection: {e}");
@@ -254,7 +261,7 @@ impl Writer {
             };
             self.metrics.writer_batch_size.observe(jobs.len() as f64);
             let started = std::time::Instant::now();
-            let committed = self.run_batch(conn, jobs);
+            let committed = self.run_batch(conn, fresh, jobs);
             self.metrics
                 .writer_commit_seconds
                 .observe(started.elapsed().as_secs_f64());
@@ -266,14 +273,17 @@ impl Writer {
         }
     }
 
-    /// Runs one batch; false when it did not commit.
-    fn run_batch(&self, conn: &mut DbConn, jobs: Vec<Queued>) -> bool {
+    /// Runs one batch on `conn` (`fresh`: opened for it); false when it did
+    /// not commit.
+    fn run_batch(&self, conn: &mut DbConn, fresh: bool, jobs: Vec<Queued>) -> bool {
         let fault = self.faults.take();
         let mut finishes: Vec<Finish> = Vec::with_capacity(jobs.len());
         let mut unrun: Vec<Queued> = Vec::new();
         let mut stopped = false;
-        let outcome = conn.immediate_transaction::<_, diesel::result::Error, _>(|c| {
-            let mut jobs = jobs.into_iter();
+        // Still here after the transaction: it never began.
+        let mut waiting = Some(jobs);
+        let outcome = super::write_transaction::<_, diesel::result::Error, _>(conn, |c| {
+            let mut jobs = waiting.take().unwrap_or_default().into_iter();
             let mut first = true;
             while let Some(Queued { job, .. }) = jobs.next() {
                 let panic = first && fault == Some(Fault::PanicJob);
@@ -302,6 +312,17 @@ impl Writer {
             }
             Ok(())
         });
+        if let Some(jobs) = waiting {
+            // A kept connection may have gone stale (PostgreSQL restarted,
+            // or dropped it): the batch goes back to the queue for a new
+            // connection. One just opened that cannot begin answers errors.
+            if fresh {
+                tracing::error!("the writer's new connection cannot begin a transaction");
+            } else {
+                tracing::warn!("the writer's connection failed; reconnecting");
+                unrun = jobs;
+            }
+        }
         if !unrun.is_empty() {
             // Never ran: safe to run in a later batch, in their order.
             let mut q = lock(&self.queue);

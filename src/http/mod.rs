@@ -25,8 +25,21 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::ApiError;
 
-async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({ "ok": true, "code": 200, "msg": "OK" }))
+/// `200` once the server accepts requests. On PostgreSQL (which other nodes
+/// may share) `data.database` also says whether the database answers now.
+async fn healthz(state: web::Data<crate::state::AppState>) -> HttpResponse {
+    let mut body = serde_json::json!({ "ok": true, "code": 200, "msg": "OK" });
+    if crate::db::is_postgres_url(&state.config.database_url()) {
+        let pool = state.pool.clone();
+        let reachable = web::block(move || {
+            pool.get_timeout(std::time::Duration::from_secs(2))
+                .is_ok_and(|mut conn| crate::db::reachable(&mut conn))
+        })
+        .await
+        .unwrap_or(false);
+        body["data"] = serde_json::json!({ "database": reachable });
+    }
+    HttpResponse::Ok().json(body)
 }
 
 /// Unknown paths: a small HTML page for a browser opening a page (GET with

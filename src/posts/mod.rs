@@ -82,9 +82,16 @@ pub fn post_objects(
     rows: &[PostRow],
 ) -> diesel::QueryResult<Vec<Value>> {
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    let likes = posts::like_counts(conn, &ids)?;
-    let comments = posts::comment_counts(conn, &ids)?;
-    let liked: HashSet<i64> = posts::liked_by(conn, viewer, &ids)?;
+    // Counts and `liked` from one snapshot: never "liked" with a count
+    // that misses that like.
+    let (likes, comments, liked) = crate::db::consistent_read(conn, |c| {
+        let liked: HashSet<i64> = posts::liked_by(c, viewer, &ids)?;
+        Ok((
+            posts::like_counts(c, &ids)?,
+            posts::comment_counts(c, &ids)?,
+            liked,
+        ))
+    })?;
     let users = users_by_id(conn, viewer, rows.iter().map(|p| p.user_id.clone()))?;
     Ok(rows
         .iter()

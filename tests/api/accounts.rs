@@ -243,12 +243,15 @@ async fn search_by_id_and_username_part() {
                 )
             })
             .collect();
-        for chunk in rows.chunks(500) {
-            diesel::insert_into(users::table)
-                .values(chunk)
-                .execute(c)
-                .unwrap();
-        }
+        // Row by row in one transaction: Diesel's batch insert does not
+        // exist for a connection that may be SQLite or PostgreSQL.
+        c.transaction(|c| {
+            for row in &rows {
+                diesel::insert_into(users::table).values(row).execute(c)?;
+            }
+            diesel::QueryResult::Ok(())
+        })
+        .unwrap();
     });
     let found = me.get("/x/profile/search/needle").await.assert_ok();
     let ids: Vec<_> = found["users"]

@@ -9,6 +9,26 @@ use awc::BoxedSocket;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 
+/// True (after saying why on stderr) when this run's servers use PostgreSQL
+/// and the calling test checks SQLite-only behaviour; the test then returns.
+pub fn skip_on_postgres(why: &str) -> bool {
+    let skip = kirimin_testkit::on_postgres();
+    if skip {
+        eprintln!("skipped on PostgreSQL: {why}");
+    }
+    skip
+}
+
+/// True (after saying why on stderr) when this run's servers use SQLite and
+/// the calling test checks PostgreSQL-only behaviour; the test then returns.
+pub fn skip_on_postgres_only(why: &str) -> bool {
+    let skip = !kirimin_testkit::on_postgres();
+    if skip {
+        eprintln!("skipped on SQLite: {why}");
+    }
+    skip
+}
+
 /// A running server with its own data dir (the workspace's one test-server
 /// helper), plus the HTTP calls of the tests.
 pub struct TestServer(kirimin_testkit::Server);
@@ -230,6 +250,19 @@ impl TestUser {
     /// `isUser` data.
     pub async fn is_user(&self) -> Value {
         self.get("/x/auth/isUser").await.assert_ok()
+    }
+
+    /// `isUser` data, or `None` when the connection was refused or dropped
+    /// (tests at a connections-per-IP limit retry).
+    pub async fn try_is_user(&self) -> Option<Value> {
+        let mut res = client()
+            .get(format!("{}/x/auth/isUser", self.base))
+            .insert_header(("Cookie", self.cookie.clone()))
+            .send()
+            .await
+            .ok()?;
+        let body: Value = res.json().await.ok()?;
+        Some(body["data"].clone())
     }
 
     /// Opens a WebSocket at `/socket` with a fresh socket id.

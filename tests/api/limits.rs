@@ -48,15 +48,15 @@ async fn a_body_that_trickles_in_is_cut_off_with_408() {
     assert!(answer.contains("\"msg\":\"REQUEST_TIMEOUT\""), "{answer:?}");
 }
 
-/// Opens a socket for `user`, retrying while the server still counts closed ones.
+/// Opens a socket for `user`, retrying while the server still counts closed
+/// ones (the `isUser` request itself may meet the limit too).
 async fn open_socket(user: &TestUser) -> WsClient {
     for _ in 0..300 {
-        let id = user.is_user().await["socket"]["id"]
-            .as_str()
-            .expect("id")
-            .to_string();
-        if let Ok(sock) = user.socket_at(&format!("/socket?id={id}")).await {
-            return sock;
+        if let Some(data) = user.try_is_user().await {
+            let id = data["socket"]["id"].as_str().expect("id").to_string();
+            if let Ok(sock) = user.socket_at(&format!("/socket?id={id}")).await {
+                return sock;
+            }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

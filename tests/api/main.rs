@@ -1,4 +1,5 @@
-//! Integration tests: each starts the real server on a real SQLite file and
+//! Integration tests: each starts the real server on a real SQLite file (or,
+//! with `KIRIMIN_TEST_DATABASE=postgres`, a fresh PostgreSQL database) and
 //! talks to it over real HTTP and WebSocket connections.
 
 // Assertions in tests may unwrap: a failed unwrap is a failed test.

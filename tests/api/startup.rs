@@ -67,6 +67,8 @@ fn nonsense_values_stop_the_server_with_one_line_naming_the_flag() {
             "--dev-expose-otp",
         ),
         (&["--public-host", "http://x/"], &[], "--public-host"),
+        // A build without PostgreSQL refuses its URLs as a flag error.
+        #[cfg(not(feature = "postgres"))]
         (
             &["--database-url", "postgres://me:secret@db/kirimin"],
             &[],
@@ -101,6 +103,17 @@ fn an_unusable_data_dir_or_database_fails_at_once_naming_the_path() {
     let db_under_file = file.join("kirimin.db").to_string_lossy().into_owned();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["--data-dir", &data_under_file], &data_under_file),
+        // Nothing listens on port 1: named, without its password.
+        #[cfg(feature = "postgres")]
+        (
+            vec![
+                "--data-dir",
+                &good_data,
+                "--database-url",
+                "postgres://me:secret@127.0.0.1:1/kirimin",
+            ],
+            "postgres://me:***@127.0.0.1:1/kirimin",
+        ),
         (
             vec!["--data-dir", &good_data, "--database-url", &db_is_dir],
             &db_is_dir,
@@ -118,6 +131,7 @@ fn an_unusable_data_dir_or_database_fails_at_once_naming_the_path() {
         assert_ne!(code, 0, "{text}");
         assert_eq!(lines.len(), 1, "one line, not retries: {text}");
         assert!(text.contains(path), "names {path}: {text}");
+        assert!(!text.contains("secret"), "a password in the output: {text}");
     }
 }
 

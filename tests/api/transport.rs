@@ -11,13 +11,60 @@ use crate::process::{command, Proc};
 async fn healthz_and_unknown_paths() {
     let srv = TestServer::start().await;
     let res = srv.get("/healthz").await;
-    res.assert_ok();
+    let data = res.assert_ok();
+    // On PostgreSQL (shared by nodes) it also says the database answers.
+    let expected = match kirimin_testkit::on_postgres() {
+        true => json!({ "database": true }),
+        false => json!(null),
+    };
+    assert_eq!(data, expected);
     srv.get("/no/such/path").await.assert_err(404, "NOT_FOUND");
     srv.post("/x/nothing-here", json!({}))
         .await
         .assert_err(404, "NOT_FOUND");
     let user = srv.user("paths@example.com").await;
     user.get("/x/group/nope").await.assert_err(404, "NOT_FOUND");
+}
+
+/// `data.database` of `/healthz`.
+async fn database_reachable(srv: &TestServer) -> serde_json::Value {
+    srv.get("/healthz").await.assert_ok()["database"].clone()
+}
+
+#[actix_web::test]
+async fn healthz_says_when_postgresql_is_unreachable_and_when_it_is_back() {
+    use kirimin_testkit::postgres::{admin_sql, database_name};
+    if crate::common::skip_on_postgres_only("only a PostgreSQL node reports its database") {
+        return;
+    }
+    let srv = TestServer::start().await;
+    let url = srv.state().config.database_url();
+    let db = database_name(&url).unwrap().to_string();
+    assert_eq!(database_reachable(&srv).await, json!(true));
+    // The group writer holds a connection of its own from here on.
+    let (users, gid, _) = crate::chat::group_of(&srv, 2).await;
+    crate::chat::say(&users[0], "group", &gid, "before").await;
+    // The database refuses new connections and drops the server's.
+    admin_sql(&format!(
+        "ALTER DATABASE {db} ALLOW_CONNECTIONS false; \
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'"
+    ))
+    .unwrap();
+    assert_eq!(database_reachable(&srv).await, json!(false));
+    // Back: the pool reconnects by itself.
+    admin_sql(&format!("ALTER DATABASE {db} ALLOW_CONNECTIONS true")).unwrap();
+    let mut back = false;
+    for _ in 0..100 {
+        if database_reachable(&srv).await == json!(true) {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(back, "the server never found its database again");
+    // Reads, plain writes and the group writer all work again at once.
+    srv.user("back@example.com").await;
+    crate::chat::say(&users[1], "group", &gid, "after").await;
 }
 
 #[actix_web::test]
@@ -128,12 +175,15 @@ struct Pragma {
 async fn database_file_is_created_in_wal_mode_with_foreign_keys() {
     use diesel::RunQueryDsl;
     let srv = TestServer::start().await;
-    assert!(
-        srv.dir.path().join("kirimin.db").exists(),
-        "the database file lives in the data dir"
-    );
-    let mode: Vec<Pragma> = srv.db(|c| diesel::sql_query("PRAGMA journal_mode").load(c).unwrap());
-    assert_eq!(mode[0].journal_mode, "wal");
+    if !crate::common::skip_on_postgres("the SQLite file, its WAL mode and PRAGMA") {
+        assert!(
+            srv.dir.path().join("kirimin.db").exists(),
+            "the database file lives in the data dir"
+        );
+        let mode: Vec<Pragma> =
+            srv.db(|c| diesel::sql_query("PRAGMA journal_mode").load(c).unwrap());
+        assert_eq!(mode[0].journal_mode, "wal");
+    }
     // Foreign keys are enforced: a session for an unknown user is refused.
     let refused = srv.db(|c| kirimin::db::sessions::insert(c, "h", "no-such-user", 0, 1));
     assert!(refused.is_err());

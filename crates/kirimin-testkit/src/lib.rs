@@ -1,9 +1,13 @@
 //! The one test-server helper of the workspace: a real kirimin server in
 //! process, on a free loopback port, over a fresh data directory (a real
 //! SQLite file). The API tests (`tests/api`) and the load generator's tests
-//! both start their servers through it.
+//! both start their servers through it. With `KIRIMIN_TEST_DATABASE=postgres`
+//! every server gets a fresh database on the harness's own PostgreSQL instead
+//! (see [`postgres`]).
 
 use std::net::SocketAddr;
+
+pub mod postgres;
 
 use kirimin::{Config, RunningServer};
 use tempfile::TempDir;
@@ -18,6 +22,12 @@ pub const BASE_ARGS: &[&str] = &[
     "2",
 ];
 
+/// True when this test run's servers use PostgreSQL: tests of SQLite-only
+/// behaviour skip themselves (saying so) when it is.
+pub fn on_postgres() -> bool {
+    postgres::enabled()
+}
+
 /// A running server with its own data dir, on the current actix system.
 pub struct Server {
     /// The running server; `None` only while a test has taken it to stop it.
@@ -30,14 +40,15 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts a server with [`BASE_ARGS`] and then `extra` (later flags win).
+    /// Starts a server with [`BASE_ARGS`] (and a fresh PostgreSQL database
+    /// when the suite runs on PostgreSQL) and then `extra` (later flags win).
     pub async fn start(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let args = BASE_ARGS
-            .iter()
-            .chain(extra)
-            .map(|s| s.to_string())
-            .collect();
+        let mut args: Vec<String> = BASE_ARGS.iter().map(|s| s.to_string()).collect();
+        if postgres::enabled() {
+            args.extend(["--database-url".into(), postgres::fresh_database_url()]);
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
         let mut me = Self {
             server: None,
             dir,

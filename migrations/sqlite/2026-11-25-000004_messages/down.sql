@@ -1,0 +1,3 @@
+DROP TABLE direct_rooms;
+DROP TABLE room_reads;
+DROP TABLE messages;
